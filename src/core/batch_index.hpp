@@ -1,0 +1,89 @@
+// logstore — the master's record of every acknowledged batch.
+// Layer: core. Memory per batch, never per entry: a batch is its id, time
+// range, entry count, byte count and replica list (node numbers).
+//
+// Invariants:
+//  1. every batch in the index was acknowledged to a client (or confirmed by
+//     write_quorum nodes); pending writes are not here.
+//  2. replicas of a batch are distinct node numbers.
+//  3. the interval index and the meta table hold exactly the same ids.
+#pragma once
+
+#include "core/interval_index.hpp"
+#include "core/types.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace logstore {
+
+/// A node's number in the master's member table (dense, never reused).
+using node_number = uint16_t;
+
+/// Replica list stored inline: no heap allocation per batch.
+constexpr size_t replicas_max = 8;
+
+struct replica_list {
+  std::array<node_number, replicas_max> nodes{};
+  uint8_t count = 0;
+
+  bool contains(node_number n) const;
+  /// Returns false when full or already present.
+  bool add(node_number n);
+  bool remove(node_number n);
+  const node_number* begin() const {
+    return nodes.data();
+  }
+  const node_number* end() const {
+    return nodes.data() + count;
+  }
+};
+
+struct batch_meta {
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  uint32_t entries = 0;
+  uint32_t bytes = 0;
+  replica_list replicas;
+  bool present = false; ///< false for ids never acknowledged (holes)
+};
+
+class batch_index {
+public:
+  /// REQUIRES: id not present, min_ts <= max_ts.
+  void insert(batch_id id, const batch_meta& meta);
+
+  const batch_meta* find(batch_id id) const;
+  batch_meta* find(batch_id id);
+
+  bool erase(batch_id id);
+
+  /// Ids of batches overlapping [from, to], ordered by min_ts.
+  std::vector<batch_id> overlapping(time_range r) const;
+
+  /// Number of batches present.
+  size_t size() const {
+    return present_;
+  }
+
+  /// Calls f(id, meta) for every present batch, in id order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (size_t i = 0; i < metas_.size(); ++i)
+      if (metas_[i].present)
+        f(static_cast<batch_id>(i) + base_, metas_[i]);
+  }
+
+  /// Bytes used by the index (meta table + interval index).
+  size_t memory_bytes() const;
+
+private:
+  batch_id base_ = 0; ///< id of metas_[0]
+  std::vector<batch_meta> metas_;
+  interval_index by_time_;
+  size_t present_ = 0;
+};
+
+} // namespace logstore

@@ -1,0 +1,46 @@
+// logstore — the master's memory of recent appends per client, so that a
+// retried (client, seq) is stored once and answered consistently.
+// Layer: core. Bounded: a window of outcomes per client, not per batch
+// forever. A seq older than the window is answered "unknown" (the caller
+// treats it as a new append only if it was never seen, see docs/protocol.md).
+#pragma once
+
+#include "core/errors.hpp"
+#include "core/types.hpp"
+
+#include <cstdint>
+#include <map>
+#include <unordered_map>
+
+namespace logstore {
+
+class dedup_table {
+public:
+  enum class state : uint8_t { in_progress, acked, failed };
+
+  struct outcome {
+    state st = state::in_progress;
+    batch_id batch = 0;
+    errc error = errc::none;
+  };
+
+  explicit dedup_table(uint32_t window_per_client) : window_(window_per_client) {
+  }
+
+  /// nullptr when (client, seq) is not remembered.
+  const outcome* find(client_id client, sequence_nr seq) const;
+
+  /// Records or overwrites the outcome; evicts the client's oldest entry when
+  /// the window is full.
+  void record(client_id client, sequence_nr seq, outcome x);
+
+  size_t clients() const {
+    return per_client_.size();
+  }
+
+private:
+  uint32_t window_;
+  std::unordered_map<client_id, std::map<sequence_nr, outcome>> per_client_;
+};
+
+} // namespace logstore

@@ -1,0 +1,43 @@
+// logstore — the protocol's error codes.
+// Layer: core. Every code is either DEFINITE (the operation certainly did not
+// take effect) or INDEFINITE (it may have). When in doubt: indefinite.
+// docs/protocol.md has the same table; keep them in step.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace logstore {
+
+enum class errc : uint8_t {
+  none = 0,
+  /// Fewer live storage nodes than the write quorum. Definite: no copy sent.
+  not_enough_nodes = 1,
+  /// The master tried every eligible node and could not collect the write
+  /// quorum. Definite: the batch is never indexed, so no read returns it and
+  /// a retry of the same (client, seq) gets the same answer.
+  replication_failed = 2,
+  /// The request was malformed (empty batch, inverted range, ...). Definite.
+  malformed_request = 3,
+  /// No answer in time. Indefinite: the operation may have taken effect.
+  timeout = 4,
+  /// The node is not ready to serve (e.g. still starting). Definite.
+  unavailable = 5,
+  /// A storage node does not hold a requested batch. Definite.
+  batch_not_found = 6,
+  /// The peer could not be resolved or reached. Definite for a request that
+  /// was never sent.
+  unreachable = 7,
+  /// The storage node refused to store (e.g. full). Definite.
+  store_refused = 8,
+  /// The sender's epoch is stale (fencing). Definite.
+  stale_epoch = 9,
+};
+
+/// Stable snake_case name, used in histories, logs and reports.
+std::string_view to_string(errc code);
+
+/// True when the failed operation certainly had no effect.
+bool is_definite(errc code);
+
+} // namespace logstore

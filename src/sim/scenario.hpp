@@ -1,0 +1,133 @@
+// logstore — a scenario: cluster, network, workload, fault timeline, and the
+// invariants expected. Parsed from TOML (scenarios/*.toml, docs/scenarios.md).
+// Layer: sim. No CAF here: the parser and the random schedule are pure and
+// unit-tested in tests/core.
+#pragma once
+
+#include "core/config.hpp"
+#include "core/prng.hpp"
+#include "core/types.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace logstore::sim {
+
+enum class latency_distribution : uint8_t { constant, uniform, normal, pareto };
+
+std::string_view to_string(latency_distribution x);
+
+/// Behaviour of a link (or the default for every link).
+struct link_profile {
+  time_us latency = 1'000;  ///< mean one-way delay. Default: 1 ms
+  time_us jitter = 0;       ///< spread around the mean. Default: 0
+  latency_distribution distribution = latency_distribution::constant;
+  double loss = 0;          ///< probability a message is dropped, 0..1
+  double duplicate = 0;     ///< probability a message is delivered twice
+  double reorder = 0;       ///< probability a message skips the FIFO order
+                            ///< (otherwise per-link FIFO, like TCP)
+};
+
+enum class fault_action : uint8_t {
+  crash,      ///< target's actors die; memory lost
+  restart,    ///< target comes back (storage: empty memory; rejoins)
+  pause,      ///< target freezes: receives nothing, sends nothing
+  resume,     ///< ends a pause
+  slow,       ///< every message to/from target gets extra latency
+  partition,  ///< cut links between groups (symmetric or one-way)
+  heal,       ///< remove every partition (and every link override)
+  latency,    ///< override latency on links of target / between a pair
+  loss,       ///< override loss on links of target / between a pair
+  duplicate,  ///< override duplication on links of target / between a pair
+};
+
+std::string_view to_string(fault_action x);
+
+struct fault {
+  time_us at = 0;
+  fault_action action = fault_action::crash;
+  std::string target;                          ///< node name
+  std::vector<std::string> between;            ///< exactly two nodes, or empty
+  std::vector<std::vector<std::string>> groups; ///< partition groups
+  bool one_way = false; ///< partition: only groups[0] -> groups[1] is cut
+  time_us duration = 0; ///< > 0: undone automatically at at + duration
+  link_profile profile; ///< latency / loss / duplicate / slow values
+  double value = 0;     ///< loss or duplicate probability
+  time_us extra_latency = 0; ///< slow
+  uint32_t source_line = 0;  ///< where it came from, for reports
+};
+
+struct workload_spec {
+  uint32_t clients = 2;
+  double rate = 100;          ///< append batches per second, all clients
+  uint32_t batch_size = 10;   ///< entries per batch
+  uint32_t entry_bytes = 64;  ///< payload bytes per entry
+  double read_share = 0.1;    ///< share of operations that are range reads
+  time_us read_window = 2'000'000; ///< width of a read's time range
+  time_us op_timeout = 2'000'000;  ///< client gives up (indefinite) after this
+  uint32_t append_retries = 3;     ///< retries of the same (client, seq)
+  bool final_read = true;     ///< full read after the last heal
+  time_us start_ts = 1'700'000'000'000'000; ///< entry timestamps = start_ts + virtual time
+};
+
+struct random_spec {
+  bool enabled = false;
+  std::vector<fault_action> faults; ///< actions to draw from
+  time_us interval = 5'000'000;     ///< mean gap between faults
+  uint32_t max_crashed = 0;         ///< 0 = replication_factor - 1
+  time_us duration_min = 1'000'000; ///< how long a fault lasts
+  time_us duration_max = 5'000'000;
+  double loss_max = 0.2;
+  time_us latency_max = 200'000;
+};
+
+struct expectations {
+  std::vector<std::string> invariants; ///< property names (checker.hpp)
+  double min_availability = 0;
+};
+
+struct scenario {
+  std::string name;
+  std::string description;
+  std::string file; ///< path it was read from; "<built-in>" for the tour
+  std::optional<uint64_t> seed;
+  time_us duration = 30'000'000; ///< workload runs [0, duration)
+  time_us settle = 5'000'000;    ///< quiet time after the end before the final read
+  uint32_t storage_nodes = 5;
+  cluster_config cluster;
+  link_profile network;
+  workload_spec workload;
+  std::vector<fault> faults; ///< sorted by `at`
+  random_spec random;
+  expectations expect;
+
+  /// All node names: "master", "storage-1".. "storage-N", "client-1".. .
+  std::vector<std::string> node_names() const;
+};
+
+/// Parse result: a scenario, or an error "FILE:LINE:COL: key 'x': what is
+/// wrong; how to fix it".
+struct parse_outcome {
+  std::optional<scenario> value;
+  std::string error;
+};
+
+parse_outcome parse_scenario_file(const std::string& path);
+parse_outcome parse_scenario_text(const std::string& text,
+                                  const std::string& path_for_errors);
+
+/// The built-in tour (a short, eventful scenario that shows the main ideas).
+scenario builtin_tour();
+
+/// Draws a concrete fault schedule for s.random from rng and appends it to
+/// s.faults (sorted). Respects max_crashed at every instant and ends every
+/// fault before s.duration.
+void draw_random_faults(scenario& s, prng& rng);
+
+/// The fault list as [[fault]] TOML, so a drawn schedule can be pasted into a
+/// scenario file and edited.
+std::string faults_to_toml(const std::vector<fault>& faults);
+
+} // namespace logstore::sim
