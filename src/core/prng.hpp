@@ -42,8 +42,8 @@ public:
   /// Uniform in [0, bound). REQUIRES: bound > 0.
   uint64_t below(uint64_t bound) {
     // Lemire's multiply-shift; the tiny bias is irrelevant for simulation.
-    return static_cast<uint64_t>(
-      (static_cast<unsigned __int128>(next()) * bound) >> 64);
+    __extension__ using u128 = unsigned __int128;
+    return static_cast<uint64_t>((static_cast<u128>(next()) * bound) >> 64);
   }
 
   /// Uniform in [0, 1).
