@@ -1,1 +1,54 @@
-#include "core/types.hpp"
+// logstore — message type registration and error conversion.
+#include "actors/protocol.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/sec.hpp>
+
+namespace logstore {
+
+caf::error make_error(errc code, std::string text) {
+  if (text.empty())
+    return caf::error{static_cast<uint8_t>(code), error_category};
+  return caf::error{static_cast<uint8_t>(code), error_category,
+                    caf::make_message(std::move(text))};
+}
+
+errc to_errc(const caf::error& err) {
+  if (err.category() == error_category)
+    return static_cast<errc>(err.code());
+  if (err == caf::sec::request_timeout)
+    return errc::timeout;
+  return errc::unreachable;
+}
+
+void register_protocol_types(caf::actor_system_config& cfg) {
+  // Names are part of the wire protocol: never rename, only add.
+  cfg.add_message_type<entry>("logstore::entry")
+    .add_message_type<stored_entry>("logstore::stored_entry")
+    .add_message_type<time_range>("logstore::time_range")
+    .add_message_type<join_req>("logstore::join_req")
+    .add_message_type<join_ack>("logstore::join_ack")
+    .add_message_type<heartbeat_msg>("logstore::heartbeat_msg")
+    .add_message_type<append_req>("logstore::append_req")
+    .add_message_type<append_ack>("logstore::append_ack")
+    .add_message_type<store_req>("logstore::store_req")
+    .add_message_type<store_ack>("logstore::store_ack")
+    .add_message_type<read_req>("logstore::read_req")
+    .add_message_type<read_result>("logstore::read_result")
+    .add_message_type<fetch_req>("logstore::fetch_req")
+    .add_message_type<batch_slice>("logstore::batch_slice")
+    .add_message_type<fetch_result>("logstore::fetch_result")
+    .add_message_type<member_status>("logstore::member_status")
+    .add_message_type<status_req>("logstore::status_req")
+    .add_message_type<status_reply>("logstore::status_reply");
+  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
+                                            const caf::message& ctx) {
+    std::string result{"logstore::"};
+    result += to_string(static_cast<errc>(code));
+    if (!ctx.empty())
+      result += caf::to_string(ctx);
+    return result;
+  });
+}
+
+} // namespace logstore

@@ -7,6 +7,9 @@
 //     write_quorum nodes); pending writes are not here.
 //  2. replicas of a batch are distinct node numbers.
 //  3. the interval index and the meta table hold exactly the same ids.
+//  4. metas_ is empty or its last entry is present (trailing holes trimmed).
+//  5. metas_[first_present_] is the first present entry; the holes before
+//     it fill at most half of metas_ (dropped lazily, see drop_holes()).
 #pragma once
 
 #include "core/interval_index.hpp"
@@ -56,6 +59,8 @@ public:
   void insert(batch_id id, const batch_meta& meta);
 
   const batch_meta* find(batch_id id) const;
+  /// Callers may update replicas, entries and bytes, never min_ts, max_ts
+  /// or present: the interval index is keyed on them.
   batch_meta* find(batch_id id);
 
   bool erase(batch_id id);
@@ -80,10 +85,18 @@ public:
   size_t memory_bytes() const;
 
 private:
+  /// Index of `id` in metas_, growing or re-basing the table to hold it.
+  size_t slot_for(batch_id id);
+
+  /// Trims trailing holes and, once they fill half the table, leading ones.
+  /// REQUIRES: present_ > 0.
+  void drop_holes();
+
   batch_id base_ = 0; ///< id of metas_[0]
   std::vector<batch_meta> metas_;
   interval_index by_time_;
   size_t present_ = 0;
+  size_t first_present_ = 0; ///< index of the first present meta
 };
 
 } // namespace logstore

@@ -24,8 +24,8 @@ bool from_string(std::string_view str, placement_policy& x) {
 }
 
 std::string cluster_config::validate() const {
-  if (replication_factor < 1 || replication_factor > 16)
-    return "replication_factor must be between 1 and 16";
+  if (replication_factor < 1 || replication_factor > 8)
+    return "replication_factor must be between 1 and 8";
   if (write_quorum > replication_factor)
     return "write_quorum (" + std::to_string(write_quorum)
            + ") must not exceed replication_factor ("

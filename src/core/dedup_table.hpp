@@ -3,6 +3,13 @@
 // Layer: core. Bounded: a window of outcomes per client, not per batch
 // forever. A seq older than the window is answered "unknown" (the caller
 // treats it as a new append only if it was never seen, see docs/protocol.md).
+//
+// Invariants:
+//  1. every client's map holds at most window_ outcomes; when over, the
+//     smallest seq is evicted.
+//  2. an acked outcome is never replaced by a different one: the client was
+//     told "batch b", and a retry must hear the same.
+//  3. failed outcomes carry an error; the others carry errc::none.
 #pragma once
 
 #include "core/errors.hpp"
@@ -24,7 +31,8 @@ public:
     errc error = errc::none;
   };
 
-  explicit dedup_table(uint32_t window_per_client) : window_(window_per_client) {
+  explicit dedup_table(uint32_t window_per_client)
+    : window_(window_per_client) {
   }
 
   /// nullptr when (client, seq) is not remembered.

@@ -46,6 +46,13 @@ private:
     timestamp_us max_ts;
     batch_id id;
   };
+
+  /// Recomputes run_max_ from index `first` after an erase.
+  void repair_run_max(size_t first);
+
+  /// Whether invariant 2 holds at index i (relative to run_max_[i - 1]).
+  bool run_max_holds_at(size_t i) const;
+
   std::vector<key> keys_;
   std::vector<timestamp_us> run_max_;
 };

@@ -10,7 +10,8 @@ namespace logstore {
 
 /// K-way merge of slices that are each sorted in read order into one vector
 /// sorted by read_order_less. Entries with the same identity (client, seq,
-/// index) are kept once. O(n log k).
+/// index) are kept once; of equal entries, the one from the earliest slice
+/// is kept. O(n log k).
 std::vector<stored_entry>
 merge_sorted(std::vector<std::vector<stored_entry>> slices);
 

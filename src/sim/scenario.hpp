@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace logstore::sim {
@@ -18,6 +19,9 @@ namespace logstore::sim {
 enum class latency_distribution : uint8_t { constant, uniform, normal, pareto };
 
 std::string_view to_string(latency_distribution x);
+
+/// Parses "constant", "uniform", "normal" or "pareto"; false otherwise.
+bool from_string(std::string_view str, latency_distribution& x);
 
 /// Behaviour of a link (or the default for every link).
 struct link_profile {
@@ -45,6 +49,22 @@ enum class fault_action : uint8_t {
 
 std::string_view to_string(fault_action x);
 
+/// Parses an action name as written in scenario files ("crash", ...).
+bool from_string(std::string_view str, fault_action& x);
+
+/// One timeline event. Which fields an action uses (the parser rejects the
+/// others; docs/scenarios.md has the table):
+///  crash, restart, pause, resume: target
+///  slow:      target, extra_latency
+///  partition: groups (>= 2 after parsing: a single group written in the file
+///             gets "every other node" as its second group; nodes in no group
+///             keep all their links), one_way
+///  heal:      nothing
+///  latency:   target or between; profile.latency, profile.jitter
+///  loss:      target or between; value (= profile.loss)
+///  duplicate: target or between; value (= profile.duplicate)
+/// `profile` always starts as the scenario's [network] profile with the
+/// fault's own values applied, so it can replace a link profile wholesale.
 struct fault {
   time_us at = 0;
   fault_action action = fault_action::crash;
@@ -129,5 +149,21 @@ void draw_random_faults(scenario& s, prng& rng);
 /// The fault list as [[fault]] TOML, so a drawn schedule can be pasted into a
 /// scenario file and edited.
 std::string faults_to_toml(const std::vector<fault>& faults);
+
+/// The built-in tour as scenario-file text (what builtin_tour() parses).
+std::string_view builtin_tour_toml();
+
+/// Parses a duration: a number and a unit (us, ms, s, m, h), optionally
+/// repeated ("1m30s"); the number may have a fraction ("1.5s"). Returns
+/// nullopt when malformed, negative, or not a whole number of microseconds.
+std::optional<time_us> parse_duration(std::string_view text);
+
+/// The shortest text parse_duration reads back exactly: "250us", "1.5ms",
+/// "3.217s", "2m". REQUIRES: x >= 0.
+std::string format_duration(time_us x);
+
+/// Parses a percentage such as "5%" or "0.5%" into 0.05 / 0.005. Returns
+/// nullopt when malformed or outside 0%..100%.
+std::optional<double> parse_percentage(std::string_view text);
 
 } // namespace logstore::sim

@@ -1,1 +1,290 @@
-#include "core/types.hpp"
+// logstore — the simulated world: builds the cluster from a scenario, runs
+// the deterministic loop, applies faults, and checks the history.
+#include "sim/world.hpp"
+
+#include "actors/client_actor.hpp"
+#include "actors/master_actor.hpp"
+#include "actors/protocol.hpp"
+#include "actors/storage_actor.hpp"
+#include "core/assert.hpp"
+#include "sim/world_actions.hpp"
+#include "sim/world_impl.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <limits>
+#include <sstream>
+
+namespace logstore::sim {
+
+namespace {
+
+constexpr time_us never = std::numeric_limits<time_us>::max();
+
+/// The sim's node directory: resolves a name to a proxy of that node's
+/// current incarnation, as seen from the asking actor's node.
+caf::behavior sim_directory(caf::event_based_actor* self, network* net) {
+  return {
+    [self, net](resolve_atom, const std::string& name) -> caf::result<caf::actor> {
+      auto observer = net->node_of(self->current_sender()->id());
+      LOGSTORE_ASSERT(observer >= 0);
+      for (node_index n = 0; n < net->node_count(); ++n) {
+        if (net->name_of(n) != name)
+          continue;
+        auto proxy = net->resolve(static_cast<node_index>(observer), n);
+        if (!proxy)
+          return make_error(errc::unreachable, name + " is down");
+        return proxy;
+      }
+      return make_error(errc::unreachable, "no node named " + name);
+    },
+    [](learn_atom, const std::string&, const std::string&) {
+      // The simulator knows every node already.
+    },
+  };
+}
+
+uint64_t derive_seed(uint64_t seed, uint64_t salt) {
+  prng p{seed ^ (salt * 0xD1B54A32D192ED03ull)};
+  return p.next();
+}
+
+} // namespace
+
+world::world(const scenario& s, const run_options& opts)
+  : s_(s), opts_(opts), rng_(opts.seed), events_(opts.keep_events) {
+  cfg_.set("scheduler.policy", caf::atom("testing"));
+  cfg_.set("logger.verbosity", caf::atom("quiet"));
+  register_protocol_types(cfg_);
+  sys_ = std::make_unique<caf::actor_system>(cfg_);
+  sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(
+    sys_->scheduler());
+  names_ = s_.node_names();
+  net_ = std::make_unique<network>(*sys_, names_, s_.network, rng_.fork(1));
+  net_->record_messages(opts.record_messages);
+  directory_ = sys_->spawn(sim_directory, net_.get());
+}
+
+time_us world::now() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(
+           sched_->clock().current_time.time_since_epoch())
+    .count();
+}
+
+void world::set_now(time_us t) {
+  sched_->clock().current_time
+    = caf::actor_clock::time_point{std::chrono::microseconds{t}};
+  net_->set_now(t);
+}
+
+node_context world::context_for(node_index n) {
+  node_context ctx;
+  ctx.name = names_[n];
+  ctx.directory = directory_;
+  ctx.log = &events_;
+  ctx.seed = derive_seed(opts_.seed, (uint64_t{n} << 16) + incarnations_[n]);
+  return ctx;
+}
+
+void world::spawn_node(node_index n) {
+  auto& name = names_[n];
+  caf::actor a;
+  if (name == "master") {
+    a = sys_->spawn(master_actor, s_.cluster, context_for(n));
+  } else if (name.rfind("storage-", 0) == 0) {
+    storage_options opts;
+    opts.request_timeout = s_.cluster.store_timeout;
+    a = sys_->spawn(storage_actor, opts, context_for(n));
+  } else {
+    auto& w = s_.workload;
+    client_options opts;
+    opts.number = static_cast<uint32_t>(std::stoul(name.substr(7)));
+    opts.process_stride = w.clients;
+    opts.stop_at = s_.duration;
+    opts.mean_gap = static_cast<time_us>(1e6 * w.clients / w.rate);
+    opts.batch_size = w.batch_size;
+    opts.entry_bytes = w.entry_bytes;
+    opts.read_share = w.read_share;
+    opts.read_window = w.read_window;
+    opts.op_timeout = w.op_timeout;
+    opts.append_retries = w.append_retries;
+    opts.start_ts = w.start_ts;
+    opts.start_at = 200'000 + static_cast<time_us>(rng_.below(100'000));
+    a = sys_->spawn(client_actor, opts, context_for(n), &hist_);
+  }
+  mains_[n] = a;
+  net_->bind(n, a);
+}
+
+void world::kill_node(node_index n) {
+  net_->crash(n);
+  if (mains_[n]) {
+    caf::anon_send_exit(mains_[n], caf::exit_reason::kill);
+    mains_[n] = nullptr;
+  }
+  ++incarnations_[n];
+}
+
+void world::note(time_us at, std::string text) {
+  history_event ev;
+  ev.time = at;
+  ev.process = 0;
+  ev.type = op_type::info;
+  ev.f = op_fn::nemesis;
+  ev.text = text;
+  hist_.add(std::move(ev));
+  timeline_.push_back({at, std::move(text)});
+}
+
+void world::run_ready() {
+  net_->set_now(now());
+  auto& jobs = sched_->jobs;
+  while (!jobs.empty()) {
+    size_t runnable = jobs.size();
+    if (net_->any_paused()) {
+      // Frozen nodes do not run: move their jobs behind the runnable ones.
+      auto frozen = [this](caf::resumable* job) {
+        auto* a = dynamic_cast<caf::abstract_actor*>(job);
+        if (a == nullptr)
+          return false;
+        auto n = net_->node_of(a->id());
+        return n >= 0 && net_->paused(static_cast<node_index>(n));
+      };
+      auto mid = std::stable_partition(jobs.begin(), jobs.end(),
+                                       [&](auto* j) { return !frozen(j); });
+      runnable = static_cast<size_t>(mid - jobs.begin());
+      if (runnable == 0)
+        return;
+    }
+    auto i = rng_.below(runnable);
+    auto b = jobs.begin();
+    std::rotate(b, b + static_cast<std::ptrdiff_t>(i),
+                b + static_cast<std::ptrdiff_t>(i) + 1);
+    sched_->run_once();
+    ++steps_;
+  }
+}
+
+bool world::final_read_done() {
+  auto& evs = hist_.events();
+  for (; scanned_ < evs.size(); ++scanned_) {
+    auto& ev = evs[scanned_];
+    if (ev.f != op_fn::final_read || ev.type == op_type::invoke)
+      continue;
+    if (ev.type == op_type::ok)
+      final_ok_ = true;
+    else
+      ++final_failures_;
+  }
+  return final_ok_ || final_failures_ >= 3;
+}
+
+run_result world::run() {
+  mains_.resize(names_.size());
+  incarnations_.assign(names_.size(), 0);
+  for (node_index n = 0; n < names_.size(); ++n)
+    spawn_node(n);
+  action_queue actions{*this, s_, rng_};
+  auto client1 = net_->index_of("client-1");
+  auto final_at = s_.duration + s_.settle;
+  auto end = final_at + 20 * s_.workload.op_timeout;
+  bool final_sent = false;
+  for (;;) {
+    run_ready();
+    if (final_sent && final_read_done())
+      break;
+    time_us t_timer = never;
+    if (sched_->has_pending_timeout()) {
+      using namespace std::chrono;
+      t_timer = duration_cast<microseconds>(
+                  sched_->clock().schedule().begin()->first.time_since_epoch())
+                  .count();
+    }
+    auto t_net = net_->next_due();
+    if (t_net < 0)
+      t_net = never;
+    auto t_act = actions.next_time();
+    auto t_final = (s_.workload.final_read && !final_sent) ? final_at : never;
+    auto t = std::min({t_timer, t_net, t_act, t_final});
+    if (t == never || t > end)
+      break;
+    set_now(std::max(t, now()));
+    if (t_act == t) {
+      actions.apply_next();
+    } else if (t_final == t) {
+      note(t, "final read (after the last heal)");
+      caf::anon_send(mains_[client1], final_read_atom::value);
+      final_sent = true;
+    } else if (t_net == t) {
+      net_->deliver_due(t);
+    } else {
+      sched_->trigger_timeout();
+    }
+  }
+  run_result r;
+  r.seed = opts_.seed;
+  r.schedule = actions.schedule();
+  r.simulated = now();
+  r.scheduler_steps = steps_;
+  r.net = net_->stats();
+  r.messages = net_->messages();
+  r.node_names = names_;
+  r.events = std::move(events_.events);
+  r.timeline = std::move(timeline_);
+  std::ostringstream out;
+  hist_.write_jsonl(out);
+  auto bytes = out.str();
+  r.history_hash = XXH64(bytes.data(), bytes.size(), 0);
+  r.trace_hash = XXH64(bytes.data(), bytes.size(), net_->trace_hash());
+  r.hist = std::move(hist_);
+  return r;
+}
+
+void world::shutdown() {
+  if (!sys_)
+    return;
+  sched_->clock().cancel_all();
+  for (auto& a : mains_)
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+  if (directory_)
+    caf::anon_send_exit(directory_, caf::exit_reason::kill);
+  sched_->run();
+  mains_.clear();
+  directory_ = nullptr;
+  net_.reset();
+  sched_->clock().cancel_all();
+  sched_->run();
+  sys_.reset();
+}
+
+run_result run_scenario(const scenario& spec, const run_options& opts) {
+  // The concrete scenario: a [random] section becomes explicit faults drawn
+  // from the seed (printed in the report, pasteable as [[fault]] TOML).
+  scenario s = spec;
+  if (s.random.enabled) {
+    prng faults_rng{derive_seed(opts.seed, 0xFA17)};
+    draw_random_faults(s, faults_rng);
+  }
+  run_result r;
+  {
+    world w{s, opts};
+    r = w.run();
+  }
+  r.check = check_history(r.hist);
+  for (auto& name : s.expect.invariants) {
+    auto* p = r.check.find(name);
+    if (p == nullptr || !p->held)
+      r.broken.push_back(name);
+  }
+  if (r.check.availability < s.expect.min_availability)
+    r.broken.push_back("min-availability");
+  return r;
+}
+
+} // namespace logstore::sim

@@ -1,0 +1,43 @@
+// logstore — a workload client: appends batches and reads time ranges at a
+// seeded rate, retries appends with the same (client, seq), and records every
+// operation (invoke and completion) in a history for the checker.
+// Layer: actors. The simulator runs several; the real cluster's `append` and
+// `read` commands use the same request/retry rules.
+//
+//   [idle] --next_op--> append: invoke --ok--> record ok ------+
+//     ^                     |  ^ timeout, retries left:        |
+//     |                     |  +-- same (client, seq) again    |
+//     |                     +--definite error--> record fail --+
+//     |                     +--retries exhausted--> record info (indefinite)
+//     +--------------- wait exp(mean gap) <--------------------+
+#pragma once
+
+#include "actors/node_context.hpp"
+#include "core/history.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+namespace logstore {
+
+struct client_options {
+  uint32_t number = 1;          ///< client-N; also its client id
+  uint32_t process_stride = 1;  ///< total clients: fresh process ids step by it
+  node_name master = "master";
+  time_us start_at = 100'000;   ///< first operation (virtual/real time)
+  time_us stop_at = 10'000'000; ///< no new operation after this
+  time_us mean_gap = 10'000;    ///< mean pause between operations
+  uint32_t batch_size = 10;
+  uint32_t entry_bytes = 64;
+  double read_share = 0.1;
+  time_us read_window = 2'000'000;
+  time_us op_timeout = 2'000'000;
+  uint32_t append_retries = 3;
+  timestamp_us start_ts = 1'700'000'000'000'000; ///< ts = start_ts + now
+};
+
+/// `h` may be null (no recording). It must outlive the actor.
+caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
+                           node_context ctx, history* h);
+
+} // namespace logstore

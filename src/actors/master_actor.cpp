@@ -1,0 +1,100 @@
+// logstore — master actor: message dispatch, membership and status.
+#include "actors/master_actor.hpp"
+
+#include "actors/master_state.hpp"
+#include "core/assert.hpp"
+
+#include <caf/all.hpp>
+
+namespace logstore {
+
+namespace {
+
+node_number add_or_update_member(caf::event_based_actor* self,
+                                 const master_ptr& st, const join_req& req) {
+  if (auto n = st->number_of(req.name)) {
+    auto& m = st->members[*n];
+    m.address = req.address;
+    m.zone = req.zone;
+    // A re-join may be a new incarnation: resolve it afresh.
+    st->peers.forget(req.name);
+    log_event(self, st->ctx, log_level::info, "member_rejoined",
+              req.name + " joined again from " + req.address);
+    return *n;
+  }
+  auto n = static_cast<node_number>(st->members.size());
+  st->members.push_back({req.name, req.address, req.zone, 0, 0});
+  st->member_numbers.emplace(req.name, n);
+  log_event(self, st->ctx, log_level::info, "member_joined",
+            req.name + " joined from " + req.address
+              + (req.zone.empty() ? "" : " (zone " + req.zone + ")"));
+  return n;
+}
+
+status_reply make_status(caf::event_based_actor* self, const master_state& st) {
+  status_reply out;
+  out.epoch = st.epoch;
+  out.replication_factor = st.cfg.replication_factor;
+  out.write_quorum = st.cfg.effective_write_quorum();
+  out.batches = st.index.size();
+  st.index.for_each([&](batch_id, const batch_meta& meta) {
+    if (meta.replicas.count < st.cfg.replication_factor)
+      ++out.under_replicated;
+  });
+  auto now = now_us(self);
+  for (size_t n = 0; n < st.members.size(); ++n) {
+    auto& m = st.members[n];
+    auto state = st.detector.state(static_cast<node_number>(n), now);
+    out.members.push_back({m.name, m.address, m.zone,
+                           std::string{to_string(state)}, m.batches,
+                           m.bytes});
+  }
+  return out;
+}
+
+void on_tick(caf::event_based_actor* self, const master_ptr& st) {
+  for (auto& [n, state] : st->detector.tick(now_us(self))) {
+    auto level = state == node_state::up ? log_level::info : log_level::warn;
+    log_event(self, st->ctx, level, "member_state",
+              st->members[n].name + " is now " + std::string{to_string(state)});
+  }
+  self->delayed_send(self, span_us(st->cfg.heartbeat_interval),
+                     tick_atom::value);
+}
+
+} // namespace
+
+caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
+                           node_context ctx) {
+  auto st = std::make_shared<master_state>(cfg, std::move(ctx));
+  self->set_default_handler(caf::drop);
+  self->send(self, tick_atom::value);
+  return {
+    [self, st](const join_req& req) {
+      auto n = add_or_update_member(self, st, req);
+      st->detector.heard_from(n, now_us(self));
+      if (st->ctx.directory)
+        self->send(st->ctx.directory, learn_atom::value, req.name,
+                   req.address);
+      return join_ack{st->epoch, st->cfg.heartbeat_interval};
+    },
+    [self, st](const heartbeat_msg& hb) {
+      auto n = st->number_of(hb.name);
+      if (!n)
+        return; // not a member (yet): its join is on the way
+      st->detector.heard_from(*n, now_us(self));
+      st->members[*n].batches = hb.batches;
+      st->members[*n].bytes = hb.bytes;
+    },
+    [self, st](append_req& req) {
+      handle_append(self, st, req, self->make_response_promise());
+    },
+    [self, st](const read_req& req) {
+      handle_read(self, st, req, self->make_response_promise());
+    },
+    [self, st](const status_req&) { return make_status(self, *st); },
+    [self, st](tick_atom) { on_tick(self, st); },
+  };
+}
+
+} // namespace logstore

@@ -1,0 +1,38 @@
+// logstore — the master: membership, placement, the write quorum, the batch
+// index, and reads that gather from replicas.
+// Layer: actors. Decisions that need no CAF live in src/core (placement,
+// batch_index, read_plan, failure_detector, dedup_table); this file wires
+// them to messages and timers.
+//
+// Write path (one batch):
+//
+//   append_req --> dedup? --yes--> answer as before (ack / same error / wait)
+//        | no
+//        v
+//   live nodes >= write_quorum? --no--> not_enough_nodes (definite)
+//        | yes
+//        v
+//   choose RF nodes --> store_req to each --(ack)--> confirmed >= W? --> index
+//        ^                    |                           the batch, ack client
+//        |               (timeout/error)
+//        +--- replacement node, while attempts and untried live nodes last;
+//             none left and confirmed + outstanding < W --> replication_failed
+//
+// Read path: index.overlapping(from, to) -> read_plan -> fetch_req per node
+// -> fall back to other replicas -> merged read_result (complete or naming
+// the missing ranges).
+#pragma once
+
+#include "actors/node_context.hpp"
+#include "core/config.hpp"
+
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+
+namespace logstore {
+
+/// Spawns nothing itself; use with sys.spawn(master_actor, cfg, ctx).
+caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
+                           node_context ctx);
+
+} // namespace logstore

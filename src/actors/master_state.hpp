@@ -1,0 +1,100 @@
+// logstore — the master's state (shared by its handler files).
+// Layer: actors. Everything here is plain data or a core structure; the
+// handlers in master_*.cpp turn messages into calls on it.
+//
+// Invariants:
+//  1. every batch id in pending_writes is absent from index, or present and
+//     acked (a write stays pending after its ack until all RF copies answer).
+//  2. members[n].name is unique; numbers are dense and never reused.
+//  3. dedup says in_progress exactly for the batches in pending_writes that
+//     are not yet acked or failed.
+#pragma once
+
+#include "actors/node_context.hpp"
+#include "core/batch_index.hpp"
+#include "core/config.hpp"
+#include "core/dedup_table.hpp"
+#include "core/failure_detector.hpp"
+#include "core/prng.hpp"
+#include "core/read_plan.hpp"
+
+#include <caf/message.hpp>
+#include <caf/response_promise.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace logstore {
+
+struct member {
+  node_name name;
+  std::string address;
+  std::string zone;
+  uint64_t batches = 0; ///< as last reported by heartbeat
+  uint64_t bytes = 0;   ///< as last reported, plus copies confirmed since
+};
+
+struct pending_write {
+  batch_id id = 0;
+  client_id client = 0;
+  sequence_nr seq = 0;
+  batch_meta meta;          ///< time range, sizes; replicas = confirmed
+  caf::message payload;     ///< the store_req, built once, shared by sends
+  std::vector<node_number> outstanding;
+  std::vector<node_number> tried;
+  uint32_t attempts = 0;
+  bool acked = false;
+  std::vector<caf::response_promise> waiters; ///< client requests to answer
+};
+
+struct pending_read {
+  std::unique_ptr<read_plan> plan;
+  caf::response_promise promise;
+};
+
+struct master_state {
+  master_state(cluster_config c, node_context x)
+    : cfg(c),
+      ctx(std::move(x)),
+      rng(ctx.seed),
+      detector(c.heartbeat_interval, c.suspect_after_misses,
+               c.dead_after_misses),
+      dedup(c.dedup_window) {
+  }
+
+  cluster_config cfg;
+  node_context ctx;
+  prng rng;
+  uint64_t epoch = 1;
+  std::vector<member> members;
+  std::unordered_map<node_name, node_number> member_numbers;
+  failure_detector detector;
+  batch_index index;
+  dedup_table dedup;
+  std::map<batch_id, pending_write> pending_writes;
+  std::map<uint64_t, pending_read> pending_reads;
+  batch_id next_batch = 1;
+  uint64_t next_read = 1;
+  peer_cache peers;
+
+  std::optional<node_number> number_of(const node_name& name) const {
+    auto i = member_numbers.find(name);
+    if (i == member_numbers.end())
+      return std::nullopt;
+    return i->second;
+  }
+};
+
+using master_ptr = std::shared_ptr<master_state>;
+
+// Handlers, split by path (master_write.cpp, master_read.cpp).
+void handle_append(caf::event_based_actor* self, const master_ptr& st,
+                   append_req& req, caf::response_promise rp);
+void handle_read(caf::event_based_actor* self, const master_ptr& st,
+                 const read_req& req, caf::response_promise rp);
+
+} // namespace logstore

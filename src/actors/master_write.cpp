@@ -1,0 +1,284 @@
+// logstore — the master's write path: placement, store requests, the write
+// quorum, replacement of nodes that do not confirm. See master_actor.hpp.
+#include "actors/master_state.hpp"
+
+#include "core/assert.hpp"
+#include "core/entry_store.hpp"
+#include "core/placement.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+namespace logstore {
+
+namespace {
+
+bool contains(const std::vector<node_number>& xs, node_number x) {
+  return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+
+void erase_value(std::vector<node_number>& xs, node_number x) {
+  xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
+}
+
+/// Live ("up") members not in `exclude`, as placement candidates.
+std::vector<placement_candidate>
+eligible(const master_state& st, time_us now,
+         const std::vector<node_number>& exclude) {
+  std::vector<placement_candidate> result;
+  for (size_t n = 0; n < st.members.size(); ++n) {
+    auto num = static_cast<node_number>(n);
+    if (st.detector.state(num, now) != node_state::up || contains(exclude, num))
+      continue;
+    result.push_back({num, st.members[n].bytes, st.members[n].zone});
+  }
+  return result;
+}
+
+/// Turns the client's entries into stored entries sorted in read order.
+store_req make_store_req(batch_id id, append_req& req) {
+  store_req out;
+  out.batch = id;
+  out.client = req.client;
+  out.seq = req.seq;
+  out.entries.reserve(req.entries.size());
+  for (uint32_t i = 0; i < req.entries.size(); ++i) {
+    auto& e = req.entries[i];
+    out.entries.push_back({e.ts, std::move(e.source), std::move(e.payload),
+                           req.client, req.seq, i});
+  }
+  std::sort(out.entries.begin(), out.entries.end(), read_order_less);
+  out.min_ts = out.entries.front().ts;
+  out.max_ts = out.entries.back().ts;
+  return out;
+}
+
+void send_store(caf::event_based_actor* self, const master_ptr& st,
+                pending_write& pw, node_number node);
+
+void deliver_to_waiters(pending_write& pw, const caf::message& reply) {
+  for (auto& rp : pw.waiters)
+    rp.deliver(reply);
+  pw.waiters.clear();
+}
+
+void fail_write(caf::event_based_actor* self, const master_ptr& st,
+                pending_write& pw) {
+  log_event(self, st->ctx, log_level::warn, "replication_failed",
+            "batch " + std::to_string(pw.id) + " reached only "
+              + std::to_string(pw.meta.replicas.count) + " of "
+              + std::to_string(st->cfg.effective_write_quorum())
+              + " required copies after " + std::to_string(pw.attempts)
+              + " attempts; telling the client (definite: never indexed)");
+  st->dedup.record(pw.client, pw.seq,
+                   {dedup_table::state::failed, pw.id,
+                    errc::replication_failed});
+  auto err = make_error(errc::replication_failed,
+                        "batch " + std::to_string(pw.id));
+  for (auto& rp : pw.waiters)
+    rp.deliver(err);
+  pw.waiters.clear();
+  st->pending_writes.erase(pw.id);
+}
+
+append_ack make_ack(const master_state& st, batch_id id,
+                    const replica_list& replicas) {
+  append_ack ack;
+  ack.batch = id;
+  for (auto n : replicas)
+    ack.replicas.push_back(st.members[n].name);
+  return ack;
+}
+
+void ack_write(caf::event_based_actor* self, const master_ptr& st,
+               pending_write& pw) {
+  LOGSTORE_ASSERT(!pw.acked);
+  LOGSTORE_ASSERT(pw.meta.replicas.count >= st->cfg.effective_write_quorum());
+  pw.acked = true;
+  st->index.insert(pw.id, pw.meta);
+  st->dedup.record(pw.client, pw.seq,
+                   {dedup_table::state::acked, pw.id, errc::none});
+  deliver_to_waiters(pw,
+                     caf::make_message(make_ack(*st, pw.id, pw.meta.replicas)));
+  log_event(self, st->ctx, log_level::debug, "batch_acked",
+            "batch " + std::to_string(pw.id) + " has "
+              + std::to_string(pw.meta.replicas.count)
+              + " confirmed copies; acknowledged");
+}
+
+/// Ends tracking once nothing is outstanding. The batch keeps whatever
+/// copies it got; fewer than RF means under-replicated (repaired later).
+void maybe_finish(caf::event_based_actor* self, const master_ptr& st,
+                  pending_write& pw) {
+  if (!pw.outstanding.empty())
+    return;
+  if (!pw.acked)
+    return; // fail_write or a replacement decides
+  if (pw.meta.replicas.count < st->cfg.replication_factor)
+    log_event(self, st->ctx, log_level::warn, "under_replicated",
+              "batch " + std::to_string(pw.id) + " ended with "
+                + std::to_string(pw.meta.replicas.count) + " of "
+                + std::to_string(st->cfg.replication_factor) + " copies");
+  st->pending_writes.erase(pw.id);
+}
+
+void on_store_ack(caf::event_based_actor* self, const master_ptr& st,
+                  batch_id id, node_number node) {
+  auto i = st->pending_writes.find(id);
+  if (i == st->pending_writes.end()) {
+    // A late confirmation after tracking ended: the copy exists, so record
+    // it if the batch is indexed and still short of replicas.
+    if (auto* meta = st->index.find(id);
+        meta != nullptr && meta->replicas.count < st->cfg.replication_factor)
+      meta->replicas.add(node);
+    return;
+  }
+  auto& pw = i->second;
+  erase_value(pw.outstanding, node);
+  if (pw.meta.replicas.add(node)) {
+    st->members[node].bytes += pw.meta.bytes;
+    if (pw.acked)
+      if (auto* meta = st->index.find(id))
+        meta->replicas.add(node);
+  }
+  if (!pw.acked
+      && pw.meta.replicas.count >= st->cfg.effective_write_quorum())
+    ack_write(self, st, pw);
+  maybe_finish(self, st, pw);
+}
+
+void on_store_failure(caf::event_based_actor* self, const master_ptr& st,
+                      batch_id id, node_number node, errc code) {
+  auto i = st->pending_writes.find(id);
+  if (i == st->pending_writes.end())
+    return;
+  auto& pw = i->second;
+  if (!contains(pw.outstanding, node))
+    return; // already confirmed, or a duplicated error
+  erase_value(pw.outstanding, node);
+  if (code == errc::timeout)
+    st->peers.forget(st->members[node].name);
+  auto have = pw.meta.replicas.count + pw.outstanding.size();
+  if (have < st->cfg.replication_factor
+      && pw.attempts < st->cfg.effective_store_attempts()) {
+    auto now = now_us(self);
+    auto candidates = eligible(*st, now, pw.tried);
+    auto pick = choose_replicas(st->cfg.placement, candidates, 1, st->rng);
+    if (!pick.empty()) {
+      log_event(self, st->ctx, log_level::info, "store_replaced",
+                st->members[node].name + " did not confirm batch "
+                  + std::to_string(id) + " (" + std::string{to_string(code)}
+                  + "); sending the copy to "
+                  + st->members[pick.front()].name + " instead");
+      send_store(self, st, pw, pick.front());
+      return;
+    }
+  }
+  if (!pw.acked
+      && pw.meta.replicas.count + pw.outstanding.size()
+           < st->cfg.effective_write_quorum()) {
+    fail_write(self, st, pw);
+    return;
+  }
+  maybe_finish(self, st, pw);
+}
+
+void send_store(caf::event_based_actor* self, const master_ptr& st,
+                pending_write& pw, node_number node) {
+  pw.outstanding.push_back(node);
+  pw.tried.push_back(node);
+  ++pw.attempts;
+  auto id = pw.id;
+  auto payload = pw.payload;
+  auto timeout = st->cfg.store_timeout;
+  st->peers.with_peer(
+    self, st->ctx.directory, st->members[node].name, timeout,
+    [self, st, id, node, payload, timeout](const caf::actor& peer) {
+      self->request(peer, span_us(timeout), payload)
+        .then([self, st, id, node](
+                store_ack&) { on_store_ack(self, st, id, node); },
+              [self, st, id, node](caf::error& err) {
+                on_store_failure(self, st, id, node, to_errc(err));
+              });
+    },
+    [self, st, id, node](errc code) {
+      on_store_failure(self, st, id, node, code);
+    });
+}
+
+/// Answers a retried (client, seq) from memory. Returns true if answered.
+bool answer_duplicate(const master_ptr& st, const append_req& req,
+                      caf::response_promise& rp) {
+  auto* seen = st->dedup.find(req.client, req.seq);
+  if (seen == nullptr)
+    return false;
+  switch (seen->st) {
+    case dedup_table::state::in_progress: {
+      auto i = st->pending_writes.find(seen->batch);
+      LOGSTORE_ASSERT(i != st->pending_writes.end());
+      i->second.waiters.push_back(std::move(rp));
+      return true;
+    }
+    case dedup_table::state::acked: {
+      auto* meta = st->index.find(seen->batch);
+      replica_list none;
+      rp.deliver(make_ack(*st, seen->batch, meta ? meta->replicas : none));
+      return true;
+    }
+    case dedup_table::state::failed:
+      rp.deliver(make_error(seen->error, "batch "
+                                           + std::to_string(seen->batch)));
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+void handle_append(caf::event_based_actor* self, const master_ptr& st,
+                   append_req& req, caf::response_promise rp) {
+  if (req.entries.empty() || req.entries.size() > st->cfg.batch_entries_max) {
+    rp.deliver(make_error(errc::malformed_request,
+                          "a batch holds 1 to "
+                            + std::to_string(st->cfg.batch_entries_max)
+                            + " entries"));
+    return;
+  }
+  if (answer_duplicate(st, req, rp))
+    return;
+  auto now = now_us(self);
+  auto candidates = eligible(*st, now, {});
+  auto quorum = st->cfg.effective_write_quorum();
+  if (candidates.size() < quorum) {
+    rp.deliver(make_error(errc::not_enough_nodes,
+                          std::to_string(candidates.size())
+                            + " live storage nodes, write quorum "
+                            + std::to_string(quorum)));
+    return;
+  }
+  auto id = st->next_batch++;
+  auto sreq = make_store_req(id, req);
+  pending_write pw;
+  pw.id = id;
+  pw.client = req.client;
+  pw.seq = req.seq;
+  pw.meta.min_ts = sreq.min_ts;
+  pw.meta.max_ts = sreq.max_ts;
+  pw.meta.entries = static_cast<uint32_t>(sreq.entries.size());
+  uint64_t bytes = 0;
+  for (auto& e : sreq.entries)
+    bytes += entry_bytes(e);
+  pw.meta.bytes = static_cast<uint32_t>(bytes);
+  pw.payload = caf::make_message(std::move(sreq));
+  pw.waiters.push_back(std::move(rp));
+  auto chosen = choose_replicas(st->cfg.placement, candidates,
+                                st->cfg.replication_factor, st->rng);
+  st->dedup.record(req.client, req.seq,
+                   {dedup_table::state::in_progress, id, errc::none});
+  auto& stored = st->pending_writes.emplace(id, std::move(pw)).first->second;
+  for (auto n : chosen)
+    send_store(self, st, stored, n);
+}
+
+} // namespace logstore

@@ -1,0 +1,85 @@
+// logstore — what every actor gets from the world it runs in: its node name,
+// the node directory (the ONLY way to reach a peer), an event sink and a seed.
+// Layer: actors. Identical in the simulator and the real cluster; only the
+// directory behind the handle differs.
+#pragma once
+
+#include "actors/protocol.hpp"
+#include "core/event_log.hpp"
+#include "core/types.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_clock.hpp>
+#include <caf/local_actor.hpp>
+#include <caf/timespan.hpp>
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+
+namespace logstore {
+
+struct node_context {
+  node_name name;          ///< this node, e.g. "storage-2"
+  caf::actor directory;    ///< answers (resolve_atom, name) -> caf::actor
+  event_sink* log = nullptr; ///< may be null
+  uint64_t seed = 0;       ///< seeds the node's prng
+};
+
+/// Virtual time in the simulator, steady time in the real cluster: always the
+/// actor clock, never a wall clock.
+inline time_us now_us(caf::local_actor* self) {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(self->clock().now().time_since_epoch())
+    .count();
+}
+
+inline caf::timespan span_us(time_us x) {
+  return caf::timespan{std::chrono::microseconds{x}};
+}
+
+inline void log_event(caf::local_actor* self, const node_context& ctx,
+                      log_level level, std::string_view event,
+                      std::string text) {
+  if (ctx.log != nullptr)
+    ctx.log->emit(now_us(self), level, ctx.name, event, std::move(text));
+}
+
+/// Resolved peers of one actor. A peer is looked up through the directory on
+/// first use and forgotten when a request to it times out, so that a peer
+/// that restarted (new incarnation) is found again.
+class peer_cache {
+public:
+  /// Calls on_ok(caf::actor) with the peer, or on_err(errc) when the
+  /// directory cannot resolve it within `timeout`.
+  template <class Self, class OnOk, class OnErr>
+  void with_peer(Self* self, const caf::actor& directory,
+                 const node_name& name, time_us timeout, OnOk on_ok,
+                 OnErr on_err) {
+    if (auto i = peers_.find(name); i != peers_.end()) {
+      on_ok(i->second);
+      return;
+    }
+    self
+      ->request(directory, span_us(timeout), resolve_atom::value, name)
+      .then(
+        [this, name, on_ok](caf::actor& peer) mutable {
+          peers_[name] = peer;
+          on_ok(peer);
+        },
+        [on_err](caf::error& err) mutable { on_err(to_errc(err)); });
+  }
+
+  void forget(const node_name& name) {
+    peers_.erase(name);
+  }
+
+  void clear() {
+    peers_.clear();
+  }
+
+private:
+  std::unordered_map<node_name, caf::actor> peers_;
+};
+
+} // namespace logstore

@@ -1,0 +1,42 @@
+// logstore — the protocol as CAF sees it: atoms, error conversion, and the one
+// function that announces every message type.
+// Layer: actors (caf::core). CAF 0.17 has no type-ID blocks (they arrived in
+// 0.18); register_protocol_types() is this version's single place: every
+// process, simulated or real, calls it, so all nodes announce the same names.
+#pragma once
+
+#include "core/errors.hpp"
+#include "core/messages.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+
+#include <string>
+
+namespace logstore {
+
+// Local (never cross-node) requests and timers.
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using learn_atom = caf::atom_constant<caf::atom("learn")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using next_op_atom = caf::atom_constant<caf::atom("nextop")>;
+using final_read_atom = caf::atom_constant<caf::atom("finalrd")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+/// The error category of every logstore error carried in a caf::error.
+constexpr caf::atom_value error_category = caf::atom("logstore");
+
+/// Wraps an errc as a caf::error (for replies).
+caf::error make_error(errc code, std::string text = {});
+
+/// Classifies any caf::error a requester receives: our own codes map back,
+/// CAF's request_timeout maps to errc::timeout (indefinite), anything else to
+/// errc::unreachable.
+errc to_errc(const caf::error& err);
+
+/// Announces every protocol message type to CAF under a stable name.
+void register_protocol_types(caf::actor_system_config& cfg);
+
+} // namespace logstore

@@ -1,0 +1,157 @@
+// logstore — the master's record of every acknowledged batch.
+// Layer: core (standard library only; no CAF, no clock, no I/O).
+// A dense table indexed by (id - base_) answers "what is batch N?"; the
+// interval index answers "which batches overlap [from, to]?".
+#include "core/batch_index.hpp"
+
+#include "core/assert.hpp"
+
+#include <algorithm>
+
+namespace logstore {
+
+namespace {
+
+/// Most holes one insert may open in the dense table. Ids are assigned by
+/// the master, dense and increasing, so a bigger jump is a bug (a garbage
+/// id), not a workload; without the bound it would allocate gigabytes.
+constexpr uint64_t id_gap_max = uint64_t{1} << 24;
+
+bool distinct(const replica_list& xs) {
+  for (uint8_t i = 0; i < xs.count; ++i)
+    for (uint8_t j = 0; j < i; ++j)
+      if (xs.nodes[i] == xs.nodes[j])
+        return false;
+  return true;
+}
+
+} // namespace
+
+// -- replica_list -------------------------------------------------------------
+
+bool replica_list::contains(node_number n) const {
+  LOGSTORE_ASSERT(count <= replicas_max);
+  return std::find(begin(), end(), n) != end();
+}
+
+bool replica_list::add(node_number n) {
+  if (count == replicas_max || contains(n))
+    return false;
+  nodes[count++] = n;
+  LOGSTORE_ASSERT(count <= replicas_max);
+  return true;
+}
+
+bool replica_list::remove(node_number n) {
+  LOGSTORE_ASSERT(count <= replicas_max);
+  auto last = nodes.begin() + count;
+  auto pos = std::find(nodes.begin(), last, n);
+  if (pos == last)
+    return false;
+  // Keep the remaining order (the first replica may be preferred by readers)
+  // and zero the freed slot so equal lists compare equal bytewise.
+  std::copy(pos + 1, last, pos);
+  nodes[--count] = 0;
+  LOGSTORE_ASSERT(!contains(n));
+  return true;
+}
+
+// -- batch_index --------------------------------------------------------------
+
+void batch_index::insert(batch_id id, const batch_meta& meta) {
+  LOGSTORE_ASSERT(meta.min_ts <= meta.max_ts);
+  LOGSTORE_ASSERT(meta.replicas.count <= replicas_max);
+  LOGSTORE_ASSERT(distinct(meta.replicas));
+  auto i = slot_for(id);
+  LOGSTORE_ASSERT(!metas_[i].present);
+  metas_[i] = meta;
+  metas_[i].present = true;
+  ++present_;
+  first_present_ = std::min(first_present_, i);
+  by_time_.insert(id, meta.min_ts, meta.max_ts);
+  LOGSTORE_ASSERT(present_ == by_time_.size());
+}
+
+size_t batch_index::slot_for(batch_id id) {
+  if (metas_.empty()) {
+    base_ = id;
+    metas_.resize(1);
+    return 0;
+  }
+  if (id < base_) {
+    // An older id arrived late: re-base, opening holes at the front.
+    auto shift = base_ - id;
+    LOGSTORE_ASSERT(shift <= id_gap_max);
+    metas_.insert(metas_.begin(), static_cast<size_t>(shift), batch_meta{});
+    base_ = id;
+    first_present_ += static_cast<size_t>(shift);
+    return 0;
+  }
+  auto i = static_cast<size_t>(id - base_);
+  if (i >= metas_.size()) {
+    LOGSTORE_ASSERT(i - metas_.size() < id_gap_max);
+    metas_.resize(i + 1);
+  }
+  return i;
+}
+
+const batch_meta* batch_index::find(batch_id id) const {
+  if (id < base_ || id - base_ >= metas_.size())
+    return nullptr;
+  const auto& meta = metas_[static_cast<size_t>(id - base_)];
+  return meta.present ? &meta : nullptr;
+}
+
+batch_meta* batch_index::find(batch_id id) {
+  const auto& self = *this;
+  return const_cast<batch_meta*>(self.find(id));
+}
+
+bool batch_index::erase(batch_id id) {
+  auto* meta = find(id);
+  if (meta == nullptr)
+    return false;
+  // Fails if a caller changed min_ts through find(): the pair check for
+  // the interval index's key.
+  auto erased = by_time_.erase(id, meta->min_ts);
+  LOGSTORE_ASSERT(erased);
+  *meta = batch_meta{};
+  --present_;
+  if (present_ == 0) {
+    metas_.clear();
+    first_present_ = 0;
+    return true;
+  }
+  drop_holes();
+  LOGSTORE_ASSERT(metas_.back().present);
+  LOGSTORE_ASSERT(metas_[first_present_].present);
+  LOGSTORE_ASSERT(present_ == by_time_.size());
+  return true;
+}
+
+void batch_index::drop_holes() {
+  LOGSTORE_ASSERT(present_ > 0);
+  while (!metas_.back().present)
+    metas_.pop_back();
+  while (!metas_[first_present_].present)
+    ++first_present_;
+  // Retention erases the oldest batches first. Dropping the front holes on
+  // every erase would cost O(n) each; doing it once they fill half the table
+  // costs O(1) amortised and wastes at most half of it.
+  if (first_present_ * 2 <= metas_.size())
+    return;
+  metas_.erase(metas_.begin(),
+               metas_.begin() + static_cast<ptrdiff_t>(first_present_));
+  base_ += first_present_;
+  first_present_ = 0;
+}
+
+std::vector<batch_id> batch_index::overlapping(time_range r) const {
+  return by_time_.overlapping(r);
+}
+
+size_t batch_index::memory_bytes() const {
+  return metas_.capacity() * sizeof(batch_meta) + by_time_.memory_bytes();
+}
+
+} // namespace logstore

@@ -1,0 +1,419 @@
+// logstore — the history: recording, names, and the JSON Lines reader.
+// Layer: core. This is the ONE core translation unit that includes
+// nlohmann/json (header-only, slow to compile; reading only). Writing is
+// hand-written in history_writer.cpp. Format: docs/history.md.
+//
+// The reader takes untrusted input (G8: it must survive fuzzing): it never
+// throws, never asserts on input, and reports the first problem as
+// "line N: what is wrong".
+#include "core/history.hpp"
+
+#include "core/assert.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <istream>
+#include <limits>
+
+namespace logstore {
+
+std::string_view to_string(op_type x) {
+  switch (x) {
+    case op_type::invoke: return "invoke";
+    case op_type::ok: return "ok";
+    case op_type::fail: return "fail";
+    case op_type::info: return "info";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(op_fn x) {
+  switch (x) {
+    case op_fn::append: return "append";
+    case op_fn::read: return "read";
+    case op_fn::final_read: return "final-read";
+    case op_fn::nemesis: return "nemesis";
+  }
+  return "unknown";
+}
+
+uint64_t history::add(history_event ev) {
+  LOGSTORE_ASSERT(events_.empty() || events_.back().time <= ev.time);
+  ev.index = events_.size();
+  events_.push_back(std::move(ev));
+  LOGSTORE_ASSERT(events_.back().index + 1 == events_.size());
+  return events_.back().index;
+}
+
+namespace {
+
+using json = nlohmann::json;
+
+bool parse_op_type(std::string_view str, op_type& x) {
+  for (auto t : {op_type::invoke, op_type::ok, op_type::fail, op_type::info})
+    if (to_string(t) == str) {
+      x = t;
+      return true;
+    }
+  return false;
+}
+
+bool parse_op_fn(std::string_view str, op_fn& x) {
+  for (auto f : {op_fn::append, op_fn::read, op_fn::final_read, op_fn::nemesis})
+    if (to_string(f) == str) {
+      x = f;
+      return true;
+    }
+  return false;
+}
+
+bool parse_u64(std::string_view str, uint64_t& x) {
+  if (str.empty())
+    return false;
+  auto res = std::from_chars(str.data(), str.data() + str.size(), x);
+  return res.ec == std::errc{} && res.ptr == str.data() + str.size();
+}
+
+/// Parses "client:seq:index" (decimal, nothing else).
+bool parse_entry_id(std::string_view str, entry_ref& e) {
+  auto first = str.find(':');
+  auto second = first == str.npos ? str.npos : str.find(':', first + 1);
+  if (second == str.npos)
+    return false;
+  uint64_t index = 0;
+  if (!parse_u64(str.substr(0, first), e.client)
+      || !parse_u64(str.substr(first + 1, second - first - 1), e.seq)
+      || !parse_u64(str.substr(second + 1), index)
+      || index > std::numeric_limits<uint32_t>::max())
+    return false;
+  e.index = static_cast<uint32_t>(index);
+  return true;
+}
+
+/// Captures nlohmann's parse error text without exceptions: the reader
+/// parses with allow_exceptions=false and, only on failure, reparses with
+/// this SAX handler to learn what was wrong and where.
+struct parse_error_capture : nlohmann::json_sax<json> {
+  std::string what;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
+    // Drop the "[json.exception.parse_error.101] " prefix.
+    std::string_view text = ex.what();
+    auto pos = text.find("] ");
+    what = pos == text.npos ? text : text.substr(pos + 2);
+    return false;
+  }
+};
+
+std::string describe_parse_error(const std::string& line) {
+  parse_error_capture capture;
+  json::sax_parse(line, &capture, json::input_format_t::json, true, false);
+  return capture.what.empty() ? "invalid JSON" : capture.what;
+}
+
+/// True for a JSON integer that fits int64_t (nlohmann stores every
+/// non-negative integer as unsigned).
+bool is_int64(const json& v) {
+  if (v.is_number_unsigned())
+    return v.get<uint64_t>() <= uint64_t{std::numeric_limits<int64_t>::max()};
+  return v.is_number_integer();
+}
+
+/// Reads typed fields out of one parsed line. Every getter returns false
+/// after recording "line N: ..." in `err`; the caller returns at once.
+class line_reader {
+public:
+  line_reader(uint64_t line, std::string& err) : line_(line), err_(err) {
+    // nop
+  }
+
+  bool fail(const std::string& what) {
+    err_ = "line " + std::to_string(line_) + ": " + what;
+    return false;
+  }
+
+  const json* field(const json& obj, const char* key, const std::string& at) {
+    auto i = obj.find(key);
+    if (i == obj.end()) {
+      fail("missing field \"" + at + key + "\"");
+      return nullptr;
+    }
+    return &*i;
+  }
+
+  bool get(const json& obj, const char* key, const std::string& at,
+           int64_t& x) {
+    auto* v = field(obj, key, at);
+    if (v == nullptr)
+      return false;
+    if (!is_int64(*v))
+      return fail("field \"" + at + key + "\" must be a 64-bit integer");
+    x = v->get<int64_t>();
+    return true;
+  }
+
+  bool get(const json& obj, const char* key, const std::string& at,
+           uint64_t& x) {
+    auto* v = field(obj, key, at);
+    if (v == nullptr)
+      return false;
+    if (!v->is_number_unsigned())
+      return fail("field \"" + at + key
+                  + "\" must be a non-negative integer");
+    x = v->get<uint64_t>();
+    return true;
+  }
+
+  bool get(const json& obj, const char* key, const std::string& at,
+           bool& x) {
+    auto* v = field(obj, key, at);
+    if (v == nullptr)
+      return false;
+    if (!v->is_boolean())
+      return fail("field \"" + at + key + "\" must be true or false");
+    x = v->get<bool>();
+    return true;
+  }
+
+  bool get(const json& obj, const char* key, const std::string& at,
+           std::string& x) {
+    auto* v = field(obj, key, at);
+    if (v == nullptr)
+      return false;
+    if (!v->is_string())
+      return fail("field \"" + at + key + "\" must be a string");
+    x = v->get<std::string>();
+    return true;
+  }
+
+  const json* get_array(const json& obj, const char* key,
+                        const std::string& at) {
+    auto* v = field(obj, key, at);
+    if (v != nullptr && !v->is_array()) {
+      fail("field \"" + at + key + "\" must be an array");
+      return nullptr;
+    }
+    return v;
+  }
+
+  const json* get_object(const json& obj, const char* key,
+                         const std::string& at) {
+    auto* v = field(obj, key, at);
+    if (v != nullptr && !v->is_object()) {
+      fail("field \"" + at + key + "\" must be an object");
+      return nullptr;
+    }
+    return v;
+  }
+
+private:
+  uint64_t line_;
+  std::string& err_;
+};
+
+std::string element(const char* array, size_t i) {
+  return std::string{array} + "[" + std::to_string(i) + "].";
+}
+
+bool read_entries(line_reader& rd, const json& value,
+                  std::vector<entry_ref>& out) {
+  auto* arr = rd.get_array(value, "entries", "value.");
+  if (arr == nullptr)
+    return false;
+  out.reserve(arr->size());
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const auto& obj = (*arr)[i];
+    auto at = element("value.entries", i);
+    if (!obj.is_object())
+      return rd.fail("\"value.entries[" + std::to_string(i)
+                     + "]\" must be an object");
+    entry_ref e;
+    std::string id;
+    if (!rd.get(obj, "id", at, id) || !rd.get(obj, "ts", at, e.ts)
+        || !rd.get(obj, "source", at, e.source))
+      return false;
+    if (!parse_entry_id(id, e))
+      return rd.fail("field \"" + at + "id\" must look like client:seq:index,"
+                     + " got \"" + id + "\"");
+    out.push_back(std::move(e));
+  }
+  return true;
+}
+
+bool read_missing(line_reader& rd, const json& value,
+                  std::vector<time_range>& out) {
+  auto* arr = rd.get_array(value, "missing", "value.");
+  if (arr == nullptr)
+    return false;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const auto& pair = (*arr)[i];
+    auto bad = [&] {
+      return rd.fail("\"value.missing[" + std::to_string(i)
+                     + "]\" must be [from, to] with 64-bit integers");
+    };
+    if (!pair.is_array() || pair.size() != 2)
+      return bad();
+    time_range r;
+    for (int k = 0; k < 2; ++k) {
+      const auto& v = pair[static_cast<size_t>(k)];
+      if (!is_int64(v))
+        return bad();
+      (k == 0 ? r.from : r.to) = v.get<int64_t>();
+    }
+    out.push_back(r);
+  }
+  return true;
+}
+
+bool read_append_value(line_reader& rd, const json& value, history_event& ev) {
+  if (!value.is_object())
+    return rd.fail("field \"value\" must be an object for f=append");
+  if (!rd.get(value, "client", "value.", ev.client)
+      || !rd.get(value, "seq", "value.", ev.seq)
+      || !read_entries(rd, value, ev.entries))
+    return false;
+  return ev.type != op_type::ok || rd.get(value, "batch", "value.", ev.batch);
+}
+
+bool read_read_value(line_reader& rd, const json& value, history_event& ev) {
+  if (!value.is_object())
+    return rd.fail("field \"value\" must be an object for f="
+                   + std::string{to_string(ev.f)});
+  if (!rd.get(value, "from", "value.", ev.range.from)
+      || !rd.get(value, "to", "value.", ev.range.to))
+    return false;
+  if (ev.type != op_type::ok)
+    return true;
+  return rd.get(value, "complete", "value.", ev.complete)
+         && read_missing(rd, value, ev.missing)
+         && read_entries(rd, value, ev.entries);
+}
+
+bool read_error(line_reader& rd, const json& obj, history_event& ev) {
+  auto* error = rd.get_object(obj, "error", "");
+  uint64_t code = 0;
+  bool definite = false;
+  if (error == nullptr || !rd.get(*error, "code", "error.", code)
+      || !rd.get(*error, "definite", "error.", definite)
+      || !rd.get(*error, "text", "error.", ev.text))
+    return false;
+  if (code > std::numeric_limits<uint8_t>::max()
+      || to_string(static_cast<errc>(code)) == "unknown")
+    return rd.fail("unknown error code " + std::to_string(code));
+  if (definite != (ev.type == op_type::fail))
+    return rd.fail(std::string{"error.definite must be "}
+                   + (definite ? "false" : "true") + " when type is "
+                   + std::string{to_string(ev.type)});
+  ev.error = static_cast<errc>(code);
+  return true;
+}
+
+bool read_process(line_reader& rd, const json& obj, history_event& ev) {
+  if (ev.f != op_fn::nemesis)
+    return rd.get(obj, "process", "", ev.process);
+  std::string name;
+  if (!rd.get(obj, "process", "", name))
+    return false;
+  if (name != "nemesis")
+    return rd.fail("process of a nemesis event must be \"nemesis\"");
+  ev.process = 0;
+  return true;
+}
+
+bool read_kind(line_reader& rd, const json& obj, history_event& ev) {
+  std::string type;
+  std::string f;
+  if (!rd.get(obj, "type", "", type) || !rd.get(obj, "f", "", f))
+    return false;
+  if (!parse_op_type(type, ev.type))
+    return rd.fail("unknown type \"" + type + "\"");
+  if (!parse_op_fn(f, ev.f))
+    return rd.fail("unknown f \"" + f + "\"");
+  return true;
+}
+
+bool read_value(line_reader& rd, const json& obj, history_event& ev) {
+  auto* value = rd.field(obj, "value", "");
+  if (value == nullptr)
+    return false;
+  switch (ev.f) {
+    case op_fn::append: return read_append_value(rd, *value, ev);
+    case op_fn::read:
+    case op_fn::final_read: return read_read_value(rd, *value, ev);
+    case op_fn::nemesis:
+      if (!value->is_string())
+        return rd.fail("field \"value\" must be a string for f=nemesis");
+      ev.text = value->get<std::string>();
+      return true;
+  }
+  return rd.fail("unknown f");
+}
+
+bool read_event(line_reader& rd, const json& obj, history_event& ev) {
+  if (!rd.get(obj, "index", "", ev.index) || !rd.get(obj, "time", "", ev.time)
+      || !read_kind(rd, obj, ev) || !read_process(rd, obj, ev)
+      || !read_value(rd, obj, ev))
+    return false;
+  if (obj.contains("node") && !rd.get(obj, "node", "", ev.node))
+    return false;
+  bool has_error = ev.f != op_fn::nemesis
+                   && (ev.type == op_type::fail || ev.type == op_type::info);
+  return !has_error || read_error(rd, obj, ev);
+}
+
+/// Checks a parsed event against the history so far (invariants 1 and 3 of
+/// history.hpp), so that history::add's assertions cannot fire on input.
+bool fits(line_reader& rd, const history& h, const history_event& ev) {
+  if (ev.index != h.size())
+    return rd.fail("index " + std::to_string(ev.index) + " but expected "
+                   + std::to_string(h.size()));
+  if (h.size() > 0 && ev.time < h.events().back().time)
+    return rd.fail("time " + std::to_string(ev.time)
+                   + " is before the previous event's time "
+                   + std::to_string(h.events().back().time));
+  return true;
+}
+
+} // namespace
+
+bool history::read_jsonl(std::istream& in, history& out, std::string& err) {
+  history result;
+  std::string line;
+  for (uint64_t line_nr = 1; std::getline(in, line); ++line_nr) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue; // blank lines are allowed
+    line_reader rd{line_nr, err};
+    auto obj = json::parse(line, nullptr, false);
+    if (obj.is_discarded())
+      return rd.fail("bad JSON: " + describe_parse_error(line));
+    if (!obj.is_object())
+      return rd.fail("expected a JSON object");
+    if (obj.contains("run") && !obj.contains("index"))
+      continue; // a run header line (conventions §2.3): not an event
+    history_event ev;
+    if (!read_event(rd, obj, ev) || !fits(rd, result, ev))
+      return false;
+    result.add(std::move(ev));
+  }
+  if (in.bad()) {
+    err = "read error";
+    return false;
+  }
+  out = std::move(result);
+  return true;
+}
+
+} // namespace logstore

@@ -1,0 +1,266 @@
+// Checks read_plan (src/core/read_plan.hpp), the master's read state machine:
+// a failed replica's batches move to another replica; with every replica
+// down the batch's range is named as missing; a late or duplicated result is
+// not counted twice; not_found and ignored batches are retried elsewhere; a
+// second fetch in flight at the same node is waited for; the first
+// assignment spreads batches over replicas.
+// Reference: docs/protocol.md, "read_req" / "fetch_req" / "read_result".
+#include "core/read_plan.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+using namespace logstore;
+
+namespace {
+
+using groups = read_plan::groups;
+using ids = std::vector<batch_id>;
+
+replica_list replicas(std::initializer_list<node_number> nodes) {
+  // Filled by hand: replica_list::add lives in batch_index.cpp.
+  replica_list result;
+  for (auto n : nodes)
+    result.nodes[result.count++] = n;
+  return result;
+}
+
+read_plan::batch_ref batch(batch_id id, timestamp_us min_ts,
+                           timestamp_us max_ts,
+                           std::initializer_list<node_number> nodes) {
+  return {id, min_ts, max_ts, replicas(nodes)};
+}
+
+/// The entries a storage node holds for batch `id`: one per timestamp in
+/// [min_ts, max_ts], so tests can predict what a read returns.
+batch_slice slice_of(const read_plan::batch_ref& ref, time_range window) {
+  batch_slice result;
+  result.batch = ref.id;
+  for (auto ts = std::max(ref.min_ts, window.from);
+       ts <= std::min(ref.max_ts, window.to); ++ts) {
+    stored_entry x;
+    x.ts = ts;
+    x.source = "src";
+    x.client = 1;
+    x.seq = ref.id;
+    x.index = static_cast<uint32_t>(ts - ref.min_ts);
+    result.entries.push_back(x);
+  }
+  return result;
+}
+
+auto all_live = [](node_number) { return true; };
+
+std::vector<timestamp_us> timestamps(const read_result& r) {
+  std::vector<timestamp_us> result;
+  for (const auto& x : r.entries)
+    result.push_back(x.ts);
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("a failed replica's batches move to the next replica") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 12, {1, 2});
+  read_plan plan{window, {a}, all_live};
+  CHECK(plan.start() == groups{{1, ids{1}}});
+  CHECK_FALSE(plan.done());
+  CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
+  CHECK_FALSE(plan.done());
+  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(result.missing.empty());
+  CHECK(timestamps(result) == std::vector<timestamp_us>{10, 11, 12});
+}
+
+TEST_CASE("with every replica down the batch's range is named missing") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 20, {1, 2});
+  auto b = batch(2, 30, 40, {3});
+  auto c = batch(3, 90, 150, {1, 2});
+  SUBCASE("down from the start") {
+    read_plan plan{window, {a, b, c}, [](node_number n) { return n == 3; }};
+    CHECK(plan.start() == groups{{3, ids{2}}});
+    CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
+    REQUIRE(plan.done());
+    auto result = plan.finish();
+    CHECK_FALSE(result.complete);
+    // c is clipped to the window.
+    CHECK(result.missing == std::vector<time_range>{{10, 20}, {90, 100}});
+    CHECK(result.entries.size() == 11);
+  }
+  SUBCASE("failing one after another") {
+    read_plan plan{window, {a, b}, all_live};
+    CHECK(plan.start() == groups{{1, ids{1}}, {3, ids{2}}});
+    CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
+    // A failure may be a lost message: failed replicas get further rounds
+    // (retry_rounds_max) before the batch counts as missing.
+    CHECK(plan.on_failure(2) == groups{{1, ids{1}}});
+    CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
+    CHECK(plan.on_failure(2).empty());
+    CHECK_FALSE(plan.done());
+    CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
+    REQUIRE(plan.done());
+    auto result = plan.finish();
+    CHECK_FALSE(result.complete);
+    CHECK(result.missing == std::vector<time_range>{{10, 20}});
+  }
+}
+
+TEST_CASE("adjacent missing batches are named as one range") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 20, {1});
+  auto b = batch(2, 21, 30, {1});
+  auto c = batch(3, 15, 18, {1});
+  read_plan plan{window, {b, a, c}, [](node_number) { return false; }};
+  CHECK(plan.start().empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK_FALSE(result.complete);
+  CHECK(result.missing == std::vector<time_range>{{10, 30}});
+  CHECK(result.entries.empty());
+}
+
+TEST_CASE("a late result from a replica given up on is ignored") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 12, {1, 2});
+  read_plan plan{window, {a}, all_live};
+  plan.start();
+  plan.on_failure(1); // e.g. a fetch timeout; the node is merely slow
+  CHECK(plan.on_result(1, {slice_of(a, window)}, {}).empty());
+  CHECK_FALSE(plan.done()); // still waiting for node 2
+  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
+  // A duplicate of the answer that counted.
+  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(result.entries.size() == 3);
+}
+
+TEST_CASE("not_found and ignored batches are retried elsewhere") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2});
+  auto b = batch(2, 20, 20, {1, 3});
+  auto c = batch(3, 30, 30, {1, 2});
+  read_plan plan{window, {a, b, c}, all_live};
+  // Spreading: a -> 1, b -> 3 (1 is loaded), c -> 2.
+  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{3}}, {3, ids{2}}});
+  SUBCASE("not_found") {
+    CHECK(plan.on_result(1, {}, {1}) == groups{{2, ids{1}}});
+  }
+  SUBCASE("neither sliced nor listed") {
+    CHECK(plan.on_result(1, {}, {}) == groups{{2, ids{1}}});
+  }
+  CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
+  CHECK(plan.on_result(2, {slice_of(c, window)}, {}).empty());
+  CHECK_FALSE(plan.done());
+  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(timestamps(result) == std::vector<timestamp_us>{10, 20, 30});
+}
+
+TEST_CASE("not_found at the last replica makes the batch missing") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1});
+  read_plan plan{window, {a}, all_live};
+  plan.start();
+  CHECK(plan.on_result(1, {}, {1}).empty());
+  REQUIRE(plan.done());
+  CHECK(plan.finish().missing == std::vector<time_range>{{10, 10}});
+}
+
+TEST_CASE("a second fetch in flight at a node is waited for") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1});
+  auto b = batch(2, 20, 20, {2, 1});
+  read_plan plan{window, {a, b}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
+  CHECK(plan.on_failure(2) == groups{{1, ids{2}}});
+  // Node 1 answers its first fetch: b belongs to its second fetch.
+  CHECK(plan.on_result(1, {slice_of(a, window)}, {}).empty());
+  CHECK_FALSE(plan.done());
+  CHECK(plan.on_result(1, {slice_of(b, window)}, {}).empty());
+  REQUIRE(plan.done());
+  CHECK(plan.finish().complete);
+}
+
+TEST_CASE("a failed node gets no new batches, only retry rounds") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2});
+  auto b = batch(2, 20, 20, {2, 1});
+  read_plan plan{window, {a, b}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
+  CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
+  // Node 1 failed: it gets no new batch (b stays at 2). When 2 fails too,
+  // each batch may only go back to a replica that failed it, in a bounded
+  // number of retry rounds; then it is missing.
+  auto next = plan.on_failure(2);
+  CHECK(next == groups{{1, ids{1}}, {2, ids{2}}});
+  size_t failures = 0;
+  while (!next.empty()) {
+    REQUIRE(++failures < 10);
+    groups more;
+    for (auto& [node, batches] : next)
+      for (auto& [n, b] : plan.on_failure(node))
+        more[n].insert(more[n].end(), b.begin(), b.end());
+    next = std::move(more);
+  }
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.missing == std::vector<time_range>{{10, 10}, {20, 20}});
+}
+
+TEST_CASE("the first assignment spreads batches over replicas") {
+  time_range window{0, 1000};
+  std::vector<read_plan::batch_ref> batches;
+  for (batch_id id = 1; id <= 9; ++id)
+    batches.push_back(batch(id, static_cast<timestamp_us>(id * 10),
+                            static_cast<timestamp_us>(id * 10 + 5),
+                            {3, 1, 2}));
+  read_plan plan{window, batches, all_live};
+  auto first = plan.start();
+  REQUIRE(first.size() == 3);
+  std::set<batch_id> assigned;
+  for (const auto& [node, batch_ids] : first) {
+    CAPTURE(node);
+    CHECK(batch_ids.size() == 3);
+    assigned.insert(batch_ids.begin(), batch_ids.end());
+  }
+  CHECK(assigned.size() == 9);
+  for (const auto& [node, batch_ids] : first) {
+    std::vector<batch_slice> slices;
+    for (auto id : batch_ids)
+      slices.push_back(slice_of(batches[id - 1], window));
+    CHECK(plan.on_result(node, std::move(slices), {}).empty());
+  }
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(result.entries.size() == 9 * 6);
+  CHECK(std::is_sorted(result.entries.begin(), result.entries.end(),
+                       read_order_less));
+}
+
+TEST_CASE("dead replicas are skipped at the start") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2, 3});
+  read_plan plan{window, {a}, [](node_number n) { return n == 3; }};
+  CHECK(plan.start() == groups{{3, ids{1}}});
+}
+
+TEST_CASE("an empty plan is done at once and complete") {
+  read_plan plan{{0, 10}, {}, all_live};
+  CHECK(plan.start().empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(result.entries.empty());
+}

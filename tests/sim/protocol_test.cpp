@@ -1,0 +1,73 @@
+// Reference: docs/protocol.md. Every protocol message survives CAF's binary
+// serializer (the real wire), and errors keep their definite/indefinite kind.
+#include "actors/protocol.hpp"
+
+#include <caf/all.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace logstore;
+
+namespace {
+
+template <class T>
+T round_trip(caf::actor_system& sys, T value) {
+  auto msg = caf::make_message(std::move(value));
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  REQUIRE(!inspect(sink, msg));
+  caf::message copy;
+  caf::binary_deserializer source{sys, buf};
+  REQUIRE(!inspect(source, copy));
+  REQUIRE(copy.match_elements<T>());
+  return copy.get_as<T>(0);
+}
+
+struct fixture {
+  fixture() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    register_protocol_types(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+  }
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
+  stored_entry e{1700000000000001, "web-1", std::string("x\0y", 3), 7, 9, 2};
+  auto s = round_trip(*sys, store_req{42, 7, 9, 10, 20, {e, e}});
+  CHECK(s.batch == 42);
+  CHECK(s.entries.size() == 2);
+  CHECK(s.entries[0] == e);
+  auto a = round_trip(*sys, append_req{3, 4, {{5, "src", "payload"}}});
+  CHECK(a.entries[0] == entry{5, "src", "payload"});
+  auto r = round_trip(*sys, read_result{{e}, false, {{1, 2}}});
+  CHECK_FALSE(r.complete);
+  CHECK(r.missing[0] == time_range{1, 2});
+  auto f = round_trip(*sys, fetch_result{{{42, {e}}}, {43}});
+  CHECK(f.slices[0].entries[0] == e);
+  CHECK(f.not_found == std::vector<batch_id>{43});
+  CHECK(round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a"}).zone
+        == "a");
+  CHECK(round_trip(*sys, join_ack{3, 500000}).epoch == 3);
+  CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2}).bytes == 2);
+  CHECK(round_trip(*sys, append_ack{5, {"storage-1"}}).replicas.size() == 1);
+  CHECK(round_trip(*sys, store_ack{5, "storage-2"}).node == "storage-2");
+  CHECK(round_trip(*sys, read_req{1, 2}).to == 2);
+  CHECK(round_trip(*sys, fetch_req{{1, 2}, 3, 4}).batches.size() == 2);
+  status_reply st;
+  st.members.push_back({"storage-1", "h:1", "", "up", 3, 4});
+  CHECK(round_trip(*sys, st).members[0].state == "up");
+}
+
+TEST_CASE("caf errors map back to protocol error codes") {
+  CHECK(to_errc(make_error(errc::not_enough_nodes)) == errc::not_enough_nodes);
+  CHECK(to_errc(caf::make_error(caf::sec::request_timeout)) == errc::timeout);
+  CHECK_FALSE(is_definite(to_errc(caf::make_error(caf::sec::request_timeout))));
+  CHECK(to_errc(caf::make_error(caf::sec::request_receiver_down))
+        == errc::unreachable);
+}
