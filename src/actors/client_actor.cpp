@@ -64,8 +64,14 @@ append_req make_batch(caf::event_based_actor* self, client_state& st) {
     e.ts = base + static_cast<timestamp_us>(st.rng.below(1000));
     e.source = "app-" + std::to_string(1 + st.rng.below(3));
     e.payload.resize(st.opts.entry_bytes);
-    for (auto& c : e.payload)
-      c = static_cast<char>('a' + st.rng.below(26));
+    // Printable pseudo-random bytes, 8 per generator call.
+    uint64_t bits = 0;
+    for (size_t j = 0; j < e.payload.size(); ++j) {
+      if (j % 8 == 0)
+        bits = st.rng.next();
+      e.payload[j] = static_cast<char>('a' + (bits & 0xFF) % 26);
+      bits >>= 8;
+    }
     req.entries.push_back(std::move(e));
   }
   return req;

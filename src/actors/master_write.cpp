@@ -101,10 +101,11 @@ void ack_write(caf::event_based_actor* self, const master_ptr& st,
                    {dedup_table::state::acked, pw.id, errc::none});
   deliver_to_waiters(pw,
                      caf::make_message(make_ack(*st, pw.id, pw.meta.replicas)));
-  log_event(self, st->ctx, log_level::debug, "batch_acked",
-            "batch " + std::to_string(pw.id) + " has "
-              + std::to_string(pw.meta.replicas.count)
-              + " confirmed copies; acknowledged");
+  log_lazy(self, st->ctx, log_level::debug, "batch_acked", [&] {
+    return "batch " + std::to_string(pw.id) + " has "
+           + std::to_string(pw.meta.replicas.count)
+           + " confirmed copies; acknowledged";
+  });
 }
 
 /// Ends tracking once nothing is outstanding. The batch keeps whatever

@@ -23,6 +23,7 @@ struct node_context {
   node_name name;          ///< this node, e.g. "storage-2"
   caf::actor directory;    ///< answers (resolve_atom, name) -> caf::actor
   event_sink* log = nullptr; ///< may be null
+  log_level log_min = log_level::info; ///< events below are not built
   uint64_t seed = 0;       ///< seeds the node's prng
 };
 
@@ -38,10 +39,19 @@ inline caf::timespan span_us(time_us x) {
   return caf::timespan{std::chrono::microseconds{x}};
 }
 
+/// Emits an event; `make_text` is only called when a sink listens, so the
+/// hot path pays nothing for explanations nobody reads.
+template <class MakeText>
+void log_lazy(caf::local_actor* self, const node_context& ctx,
+              log_level level, std::string_view event, MakeText make_text) {
+  if (ctx.log != nullptr && level >= ctx.log_min)
+    ctx.log->emit(now_us(self), level, ctx.name, event, make_text());
+}
+
 inline void log_event(caf::local_actor* self, const node_context& ctx,
                       log_level level, std::string_view event,
                       std::string text) {
-  if (ctx.log != nullptr)
+  if (ctx.log != nullptr && level >= ctx.log_min)
     ctx.log->emit(now_us(self), level, ctx.name, event, std::move(text));
 }
 

@@ -108,9 +108,10 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       auto result = st->store.put(id, req.min_ts, req.max_ts,
                                   std::move(req.entries));
       if (result == entry_store::put_result::duplicate)
-        log_event(self, st->ctx, log_level::debug, "store_duplicate",
-                  "batch " + std::to_string(id)
-                    + " already held; confirming again (idempotent)");
+        log_lazy(self, st->ctx, log_level::debug, "store_duplicate", [id] {
+          return "batch " + std::to_string(id)
+                 + " already held; confirming again (idempotent)";
+        });
       return store_ack{id, st->ctx.name};
     },
     [st](const fetch_req& req) { return serve_fetch(*st, req); },

@@ -17,6 +17,7 @@
 #include "core/checker_model.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace logstore {
 
@@ -67,8 +68,13 @@ latency_summary summarize(std::vector<time_us> xs) {
   return out;
 }
 
+/// Invoke to completion. Computed unsigned: times never decrease, but a
+/// hand-written history may span more than INT64_MAX (then it saturates).
 time_us latency(const model& m, const operation& op) {
-  return m.at(op.completion).time - m.at(op.invoke).time;
+  auto begin = static_cast<uint64_t>(m.at(op.invoke).time);
+  auto end = static_cast<uint64_t>(m.at(op.completion).time);
+  auto max = static_cast<uint64_t>(std::numeric_limits<time_us>::max());
+  return static_cast<time_us>(std::min(end - begin, max));
 }
 
 void count_appends(const model& m, check_result& r) {

@@ -6,6 +6,7 @@
 #include "core/assert.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace logstore::checker_detail {
 
@@ -20,6 +21,83 @@ size_t entry_key_hash::operator()(const entry_key& k) const noexcept {
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return static_cast<size_t>(h);
+}
+
+namespace {
+
+/// Smallest power of two >= `n` (and >= 16).
+size_t round_up_pow2(size_t n) {
+  size_t out = 16;
+  while (out < n)
+    out *= 2;
+  return out;
+}
+
+/// Nonzero fingerprint from the high bits (the low bits pick the slot).
+uint32_t fingerprint_of(size_t h) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(h) >> 32) | 1u;
+}
+
+} // namespace
+
+size_t entry_table::find(const entry_key& k,
+                         const std::vector<written_entry>& records) const {
+  if (slots_.empty())
+    return no_event;
+  auto h = entry_key_hash{}(k);
+  auto fp = fingerprint_of(h);
+  size_t mask = slots_.size() - 1;
+  // Load <= 1/2 guarantees an empty slot, so the probe ends.
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const auto& s = slots_[i];
+    if (s.fingerprint == 0)
+      return no_event;
+    if (s.fingerprint == fp && records[s.pos].key == k)
+      return s.pos;
+  }
+}
+
+void entry_table::insert(const entry_key& k, size_t pos,
+                         const std::vector<written_entry>& records) {
+  LOGSTORE_ASSERT(pos < UINT32_MAX);
+  LOGSTORE_ASSERT(records[pos].key == k);
+  if (2 * (size_ + 1) > slots_.size())
+    rebuild(round_up_pow2(4 * (size_ + 1)), records);
+  auto h = entry_key_hash{}(k);
+  size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  while (slots_[i].fingerprint != 0)
+    i = (i + 1) & mask;
+  slots_[i] = slot{fingerprint_of(h), static_cast<uint32_t>(pos)};
+  ++size_;
+}
+
+void entry_table::reserve(size_t n, const std::vector<written_entry>& records) {
+  if (2 * n > slots_.size())
+    rebuild(round_up_pow2(2 * n), records);
+}
+
+void entry_table::rebuild(size_t capacity,
+                          const std::vector<written_entry>& records) {
+  LOGSTORE_ASSERT(capacity >= 2 * size_);
+  auto old = std::move(slots_);
+  slots_.assign(capacity, slot{});
+  size_t mask = capacity - 1;
+  for (const auto& s : old) {
+    if (s.fingerprint == 0)
+      continue;
+    size_t i = entry_key_hash{}(records[s.pos].key) & mask;
+    while (slots_[i].fingerprint != 0)
+      i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+size_t model::find(const entry_key& k, size_t hint) const {
+  if (hint != no_event && hint + 1 < written.size()
+      && written[hint + 1].key == k)
+    return hint + 1;
+  return table.find(k, written);
 }
 
 namespace {
@@ -80,16 +158,24 @@ void index_writes(model& m) {
   for (const auto& op : m.appends)
     total += m.events[op.invoke].entries.size();
   m.written.reserve(total);
+  m.table.reserve(total, m.written);
   for (const auto& op : m.appends) {
     auto status = status_of(m, op);
+    size_t pos = no_event;
     for (const auto& e : m.events[op.invoke].entries) {
-      auto [it, fresh] = m.written.try_emplace(key_of(e));
-      if (fresh) {
-        it->second.ref = &e;
-        it->second.invoke = op.invoke;
-        it->second.status = status;
+      auto k = key_of(e);
+      pos = m.find(k, pos);
+      if (pos == no_event) {
+        pos = m.written.size();
+        m.written.push_back(written_entry{});
+        auto& w = m.written.back();
+        w.key = k;
+        w.ref = &e;
+        w.invoke = op.invoke;
+        w.status = status;
+        m.table.insert(k, pos, m.written);
       }
-      record_write(it->second, op, status);
+      record_write(m.written[pos], op, status);
     }
   }
 }
@@ -104,16 +190,17 @@ void list_acked(model& m) {
     return x->completion < y->completion;
   });
   for (const auto* op : oks) {
+    size_t pos = no_event;
     for (const auto& e : m.events[op->invoke].entries) {
-      auto it = m.written.find(key_of(e));
-      LOGSTORE_ASSERT(it != m.written.end());
-      auto& w = it->second;
+      pos = m.find(key_of(e), pos);
+      LOGSTORE_ASSERT(pos != no_event);
+      auto& w = m.written[pos];
       LOGSTORE_ASSERT(w.status == write_status::acked);
       if (w.ack != op->completion || w.acked != no_event)
         continue;
       w.acked = m.acked.size();
       m.acked.push_back(
-        acked_entry{key_of(e), w.ref->ts, w.ack, w.ack_invoke, &w});
+        acked_entry{w.key, w.ref->ts, w.ack, w.ack_invoke, pos});
     }
   }
 }
@@ -121,7 +208,7 @@ void list_acked(model& m) {
 } // namespace
 
 model build_model(const history& h) {
-  model m{h.events(), {}, {}, {}, {}};
+  model m{h.events()};
   pair_operations(m);
   index_writes(m);
   list_acked(m);

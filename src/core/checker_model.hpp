@@ -9,7 +9,8 @@
 //  2. acked is in acknowledgement order (history index of the ok, hence
 //     nondecreasing time) and names each entry at most once.
 //  3. every acked entry has a `written` record with status acked, and
-//     acked[i].entry->acked == i.
+//     written[acked[i].written].acked == i.
+//  4. table maps each written[i].key to i.
 #pragma once
 
 #include "core/checker.hpp"
@@ -18,7 +19,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -48,6 +48,38 @@ struct entry_key_hash {
 
 using entry_key_set = std::unordered_set<entry_key, entry_key_hash>;
 
+struct written_entry;
+
+/// Open-addressing index from entry_key to a position in a vector of
+/// written_entry (which carry their keys): linear probing, power-of-two
+/// capacity, load at most 1/2. Each slot holds a 32-bit fingerprint and the
+/// position, so a lookup touches one slot and then the record itself.
+/// (std::unordered_map spent most of the checker's time in node chasing.)
+class entry_table {
+public:
+  /// Position of `k` in `records`, or no_event.
+  size_t find(const entry_key& k,
+              const std::vector<written_entry>& records) const;
+
+  /// REQUIRES: `k` is absent and records[pos] has key `k`.
+  void insert(const entry_key& k, size_t pos,
+              const std::vector<written_entry>& records);
+
+  /// Makes room for `n` keys without rehashing.
+  void reserve(size_t n, const std::vector<written_entry>& records);
+
+private:
+  struct slot {
+    uint32_t fingerprint = 0; ///< 0: empty
+    uint32_t pos = 0;
+  };
+
+  void rebuild(size_t capacity, const std::vector<written_entry>& records);
+
+  std::vector<slot> slots_;
+  size_t size_ = 0;
+};
+
 /// An invoke paired with its completion (ok, fail or info), if any.
 struct operation {
   size_t invoke = 0;
@@ -59,6 +91,7 @@ enum class write_status : uint8_t { acked, unknown, failed };
 
 /// Everything known about one written entry, over all appends naming it.
 struct written_entry {
+  entry_key key;
   const entry_ref* ref = nullptr; ///< as the first append wrote it
   size_t invoke = no_event;       ///< the first append's invoke
   write_status status = write_status::failed;
@@ -77,19 +110,32 @@ struct acked_entry {
   timestamp_us ts = 0;         ///< as written
   size_t ack = 0;              ///< history index of the ok completion
   size_t invoke = 0;           ///< history index of the append's invoke
-  written_entry* entry = nullptr; ///< its record in model::written
+  size_t written = 0;          ///< its position in model::written
 };
 
 struct model {
+  explicit model(const std::vector<history_event>& history_events)
+    : events(history_events) {
+    // nop
+  }
+
   const std::vector<history_event>& events;
   std::vector<operation> appends;
   std::vector<operation> reads; ///< op_fn::read and op_fn::final_read
-  std::unordered_map<entry_key, written_entry, entry_key_hash> written;
+  /// One record per distinct entry id, in first-written order, so a
+  /// batch's entries are adjacent.
+  std::vector<written_entry> written;
+  entry_table table; ///< entry_key -> position in `written`
   std::vector<acked_entry> acked;
 
   const history_event& at(size_t i) const {
     return events[i];
   }
+
+  /// Position of `k` in `written`, or no_event. `hint` is where the previous
+  /// lookup landed: reads return a batch's entries one after the other, so
+  /// `hint + 1` usually matches without hashing.
+  size_t find(const entry_key& k, size_t hint = no_event) const;
 
   /// True when `op` completed with `type`.
   bool ended(const operation& op, op_type type) const {

@@ -5,7 +5,7 @@
 // "visible" (acked strictly before the current read's invoke time) in ack
 // order. A Fenwick tree over the acked entries sorted by ts counts the
 // visible ones in any ts range in O(log A). Each returned entry is looked up
-// once in model::written (phantoms, duplicates via a per-read stamp) and
+// once in model::table (phantoms; duplicates via a per-read stamp) and
 // counted if visible and in range; when that count equals the visible count
 // the read lacks nothing. Only a read that does lack something walks its
 // range to name the lacking entries. Total: O(A log A + R + r log A), for A
@@ -205,6 +205,7 @@ size_t check_returned(model& m, const read_view& read, size_t stamp,
   const auto& entries = read.done.entries;
   entry_key_set unwritten; // phantoms seen in this read (rare)
   size_t held = 0;
+  size_t hint = no_event; // where the previous entry was found
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     auto dup = [&] {
@@ -223,8 +224,8 @@ size_t check_returned(model& m, const read_view& read, size_t stamp,
                + ", which sorts before position " + std::to_string(i - 1)
                + "'s " + describe_entry(entries[i - 1]);
       });
-    auto it = m.written.find(key_of(e));
-    if (it == m.written.end()) {
+    hint = m.find(key_of(e), hint);
+    if (hint == no_event) {
       if (!unwritten.insert(key_of(e)).second)
         out.violation(property::duplicates, dup);
       else
@@ -234,7 +235,7 @@ size_t check_returned(model& m, const read_view& read, size_t stamp,
         });
       continue;
     }
-    auto& w = it->second;
+    auto& w = m.written[hint];
     if (w.seen_in == stamp) {
       out.violation(property::duplicates, dup);
       continue;
@@ -265,7 +266,8 @@ void report_lacking(const model& m, const read_view& read, size_t stamp,
   auto [first, last] = vis.positions(read.range);
   for (auto pos = first; pos < last; ++pos) {
     const auto& a = m.acked[vis.at(pos)];
-    if (!required(read, vis, *a.entry) || a.entry->seen_in == stamp)
+    const auto& w = m.written[a.written];
+    if (!required(read, vis, w) || w.seen_in == stamp)
       continue;
     if (read.done.complete)
       out.violation(property::complete_reads_see_acked, [&] {
@@ -360,13 +362,14 @@ void check_lost_writes(model& m, report& out) {
     });
     return;
   }
+  size_t hint = no_event;
   for (const auto& e : done.entries) {
-    auto it = m.written.find(key_of(e));
-    if (it != m.written.end())
-      it->second.seen_in = final_read_stamp;
+    hint = m.find(key_of(e), hint);
+    if (hint != no_event)
+      m.written[hint].seen_in = final_read_stamp;
   }
   for (const auto& a : m.acked)
-    if (a.entry->seen_in != final_read_stamp)
+    if (m.written[a.written].seen_in != final_read_stamp)
       out.violation(property::lost_acked_writes, [&] {
         return "lost write: " + describe_entry(a) + " was acknowledged by "
                + describe_append(m, a.invoke, a.ack) + " but "

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cstdint>
 #include <istream>
 #include <limits>
 
@@ -132,8 +133,39 @@ bool is_int64(const json& v) {
   return v.is_number_integer();
 }
 
+/// Where a field lives, for error messages only: "", "value." or
+/// "value.entries[3].". Spelled out only when something is wrong.
+struct where {
+  const char* prefix = "";
+  size_t index = SIZE_MAX; ///< set for the elements of an array
+
+  std::string name(const char* key) const {
+    std::string out = prefix;
+    if (index != SIZE_MAX)
+      out += "[" + std::to_string(index) + "].";
+    return out + key;
+  }
+};
+
+// What each field type accepts, how the message names it, and the copy.
+bool accepts(const json& v, int64_t&) { return is_int64(v); }
+bool accepts(const json& v, uint64_t&) { return v.is_number_unsigned(); }
+bool accepts(const json& v, bool&) { return v.is_boolean(); }
+bool accepts(const json& v, std::string&) { return v.is_string(); }
+const char* expected(int64_t&) { return "a 64-bit integer"; }
+const char* expected(uint64_t&) { return "a non-negative integer"; }
+const char* expected(bool&) { return "true or false"; }
+const char* expected(std::string&) { return "a string"; }
+void assign(const json& v, int64_t& x) { x = v.get<int64_t>(); }
+void assign(const json& v, uint64_t& x) { x = v.get<uint64_t>(); }
+void assign(const json& v, bool& x) { x = v.get<bool>(); }
+void assign(const json& v, std::string& x) {
+  x = v.get_ref<const std::string&>();
+}
+
 /// Reads typed fields out of one parsed line. Every getter returns false
-/// after recording "line N: ..." in `err`; the caller returns at once.
+/// (or nullptr) after recording "line N: ..." in `err`; the caller returns
+/// at once.
 class line_reader {
 public:
   line_reader(uint64_t line, std::string& err) : line_(line), err_(err) {
@@ -145,75 +177,33 @@ public:
     return false;
   }
 
-  const json* field(const json& obj, const char* key, const std::string& at) {
+  const json* field(const json& obj, const char* key, const where& at) {
     auto i = obj.find(key);
     if (i == obj.end()) {
-      fail("missing field \"" + at + key + "\"");
+      fail("missing field \"" + at.name(key) + "\"");
       return nullptr;
     }
     return &*i;
   }
 
-  bool get(const json& obj, const char* key, const std::string& at,
-           int64_t& x) {
+  template <class T>
+  bool get(const json& obj, const char* key, const where& at, T& x) {
     auto* v = field(obj, key, at);
     if (v == nullptr)
       return false;
-    if (!is_int64(*v))
-      return fail("field \"" + at + key + "\" must be a 64-bit integer");
-    x = v->get<int64_t>();
+    if (!accepts(*v, x))
+      return fail("field \"" + at.name(key) + "\" must be " + expected(x));
+    assign(*v, x);
     return true;
   }
 
-  bool get(const json& obj, const char* key, const std::string& at,
-           uint64_t& x) {
+  /// The field if it is an array (`want_array`) or else an object.
+  const json* get_container(const json& obj, const char* key,
+                            const where& at, bool want_array) {
     auto* v = field(obj, key, at);
-    if (v == nullptr)
-      return false;
-    if (!v->is_number_unsigned())
-      return fail("field \"" + at + key
-                  + "\" must be a non-negative integer");
-    x = v->get<uint64_t>();
-    return true;
-  }
-
-  bool get(const json& obj, const char* key, const std::string& at,
-           bool& x) {
-    auto* v = field(obj, key, at);
-    if (v == nullptr)
-      return false;
-    if (!v->is_boolean())
-      return fail("field \"" + at + key + "\" must be true or false");
-    x = v->get<bool>();
-    return true;
-  }
-
-  bool get(const json& obj, const char* key, const std::string& at,
-           std::string& x) {
-    auto* v = field(obj, key, at);
-    if (v == nullptr)
-      return false;
-    if (!v->is_string())
-      return fail("field \"" + at + key + "\" must be a string");
-    x = v->get<std::string>();
-    return true;
-  }
-
-  const json* get_array(const json& obj, const char* key,
-                        const std::string& at) {
-    auto* v = field(obj, key, at);
-    if (v != nullptr && !v->is_array()) {
-      fail("field \"" + at + key + "\" must be an array");
-      return nullptr;
-    }
-    return v;
-  }
-
-  const json* get_object(const json& obj, const char* key,
-                         const std::string& at) {
-    auto* v = field(obj, key, at);
-    if (v != nullptr && !v->is_object()) {
-      fail("field \"" + at + key + "\" must be an object");
+    if (v != nullptr && (want_array ? !v->is_array() : !v->is_object())) {
+      fail("field \"" + at.name(key) + "\" must be "
+           + (want_array ? "an array" : "an object"));
       return nullptr;
     }
     return v;
@@ -224,30 +214,33 @@ private:
   std::string& err_;
 };
 
-std::string element(const char* array, size_t i) {
-  return std::string{array} + "[" + std::to_string(i) + "].";
-}
+constexpr bool want_array = true;
+constexpr bool want_object = false;
+const where top{};
+const where in_value{"value."};
+const where in_error{"error."};
 
 bool read_entries(line_reader& rd, const json& value,
                   std::vector<entry_ref>& out) {
-  auto* arr = rd.get_array(value, "entries", "value.");
+  auto* arr = rd.get_container(value, "entries", in_value, want_array);
   if (arr == nullptr)
     return false;
   out.reserve(arr->size());
+  std::string id;
   for (size_t i = 0; i < arr->size(); ++i) {
     const auto& obj = (*arr)[i];
-    auto at = element("value.entries", i);
+    where at{"value.entries", i};
     if (!obj.is_object())
       return rd.fail("\"value.entries[" + std::to_string(i)
                      + "]\" must be an object");
     entry_ref e;
-    std::string id;
     if (!rd.get(obj, "id", at, id) || !rd.get(obj, "ts", at, e.ts)
         || !rd.get(obj, "source", at, e.source))
       return false;
     if (!parse_entry_id(id, e))
-      return rd.fail("field \"" + at + "id\" must look like client:seq:index,"
-                     + " got \"" + id + "\"");
+      return rd.fail("field \"" + at.name("id")
+                     + "\" must look like client:seq:index, got \"" + id
+                     + "\"");
     out.push_back(std::move(e));
   }
   return true;
@@ -255,7 +248,7 @@ bool read_entries(line_reader& rd, const json& value,
 
 bool read_missing(line_reader& rd, const json& value,
                   std::vector<time_range>& out) {
-  auto* arr = rd.get_array(value, "missing", "value.");
+  auto* arr = rd.get_container(value, "missing", in_value, want_array);
   if (arr == nullptr)
     return false;
   for (size_t i = 0; i < arr->size(); ++i) {
@@ -281,34 +274,34 @@ bool read_missing(line_reader& rd, const json& value,
 bool read_append_value(line_reader& rd, const json& value, history_event& ev) {
   if (!value.is_object())
     return rd.fail("field \"value\" must be an object for f=append");
-  if (!rd.get(value, "client", "value.", ev.client)
-      || !rd.get(value, "seq", "value.", ev.seq)
+  if (!rd.get(value, "client", in_value, ev.client)
+      || !rd.get(value, "seq", in_value, ev.seq)
       || !read_entries(rd, value, ev.entries))
     return false;
-  return ev.type != op_type::ok || rd.get(value, "batch", "value.", ev.batch);
+  return ev.type != op_type::ok || rd.get(value, "batch", in_value, ev.batch);
 }
 
 bool read_read_value(line_reader& rd, const json& value, history_event& ev) {
   if (!value.is_object())
     return rd.fail("field \"value\" must be an object for f="
                    + std::string{to_string(ev.f)});
-  if (!rd.get(value, "from", "value.", ev.range.from)
-      || !rd.get(value, "to", "value.", ev.range.to))
+  if (!rd.get(value, "from", in_value, ev.range.from)
+      || !rd.get(value, "to", in_value, ev.range.to))
     return false;
   if (ev.type != op_type::ok)
     return true;
-  return rd.get(value, "complete", "value.", ev.complete)
+  return rd.get(value, "complete", in_value, ev.complete)
          && read_missing(rd, value, ev.missing)
          && read_entries(rd, value, ev.entries);
 }
 
 bool read_error(line_reader& rd, const json& obj, history_event& ev) {
-  auto* error = rd.get_object(obj, "error", "");
+  auto* error = rd.get_container(obj, "error", top, want_object);
   uint64_t code = 0;
   bool definite = false;
-  if (error == nullptr || !rd.get(*error, "code", "error.", code)
-      || !rd.get(*error, "definite", "error.", definite)
-      || !rd.get(*error, "text", "error.", ev.text))
+  if (error == nullptr || !rd.get(*error, "code", in_error, code)
+      || !rd.get(*error, "definite", in_error, definite)
+      || !rd.get(*error, "text", in_error, ev.text))
     return false;
   if (code > std::numeric_limits<uint8_t>::max()
       || to_string(static_cast<errc>(code)) == "unknown")
@@ -323,9 +316,9 @@ bool read_error(line_reader& rd, const json& obj, history_event& ev) {
 
 bool read_process(line_reader& rd, const json& obj, history_event& ev) {
   if (ev.f != op_fn::nemesis)
-    return rd.get(obj, "process", "", ev.process);
+    return rd.get(obj, "process", top, ev.process);
   std::string name;
-  if (!rd.get(obj, "process", "", name))
+  if (!rd.get(obj, "process", top, name))
     return false;
   if (name != "nemesis")
     return rd.fail("process of a nemesis event must be \"nemesis\"");
@@ -336,7 +329,7 @@ bool read_process(line_reader& rd, const json& obj, history_event& ev) {
 bool read_kind(line_reader& rd, const json& obj, history_event& ev) {
   std::string type;
   std::string f;
-  if (!rd.get(obj, "type", "", type) || !rd.get(obj, "f", "", f))
+  if (!rd.get(obj, "type", top, type) || !rd.get(obj, "f", top, f))
     return false;
   if (!parse_op_type(type, ev.type))
     return rd.fail("unknown type \"" + type + "\"");
@@ -346,7 +339,7 @@ bool read_kind(line_reader& rd, const json& obj, history_event& ev) {
 }
 
 bool read_value(line_reader& rd, const json& obj, history_event& ev) {
-  auto* value = rd.field(obj, "value", "");
+  auto* value = rd.field(obj, "value", top);
   if (value == nullptr)
     return false;
   switch (ev.f) {
@@ -363,11 +356,11 @@ bool read_value(line_reader& rd, const json& obj, history_event& ev) {
 }
 
 bool read_event(line_reader& rd, const json& obj, history_event& ev) {
-  if (!rd.get(obj, "index", "", ev.index) || !rd.get(obj, "time", "", ev.time)
+  if (!rd.get(obj, "index", top, ev.index) || !rd.get(obj, "time", top, ev.time)
       || !read_kind(rd, obj, ev) || !read_process(rd, obj, ev)
       || !read_value(rd, obj, ev))
     return false;
-  if (obj.contains("node") && !rd.get(obj, "node", "", ev.node))
+  if (obj.contains("node") && !rd.get(obj, "node", top, ev.node))
     return false;
   bool has_error = ev.f != op_fn::nemesis
                    && (ev.type == op_type::fail || ev.type == op_type::info);

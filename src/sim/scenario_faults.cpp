@@ -14,16 +14,15 @@ namespace {
 using detail::located_fault;
 using detail::located_string;
 using detail::parse_context;
-using detail::position;
 using detail::table_reader;
 
 const std::vector<std::string_view> all_fault_keys = {
-  "at",      "action",  "target", "between",   "groups",       "one_way",
-  "duration", "latency", "jitter", "loss", "duplicate", "extra_latency"};
+  "at",       "action",  "target", "between", "groups",    "one_way",
+  "duration", "latency", "jitter", "loss",    "duplicate", "extra_latency"};
 
 const std::vector<std::string_view> action_names = {
-  "crash", "restart",   "pause",   "resume", "slow",
-  "partition", "heal", "latency", "loss",   "duplicate"};
+  "crash",     "restart", "pause",   "resume", "slow",
+  "partition", "heal",    "latency", "loss",   "duplicate"};
 
 constexpr time_us link_latency_max = 60'000'000;
 

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace logstore::sim {
 
@@ -120,13 +121,26 @@ bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
   auto end = f.at + f.duration;
   if (peak_overlap(downs, f.at, end) + 1 > max_down)
     return false;
+  // A storage node keeps its entries in memory only and nothing re-replicates
+  // yet, so a crash loses its copies for good. Crashing more distinct nodes
+  // than write_quorum - 1 (or max_down) over a run could then destroy every
+  // copy of an acknowledged batch without ever breaking the "at once" limit.
+  std::set<std::string> crashed;
+  for (auto& x : s.faults)
+    if (x.action == fault_action::crash)
+      crashed.insert(x.target);
+  auto crash_limit = std::min<size_t>(
+    max_down, s.cluster.effective_write_quorum() - 1);
   std::vector<std::string> candidates;
   for (uint32_t i = 0; i < s.storage_nodes; ++i) {
     auto name = storage_name(i);
     auto busy = std::any_of(downs.begin(), downs.end(), [&](auto& x) {
       return x.node == name && x.start < end && f.at < x.end;
     });
-    if (!busy)
+    auto new_victim = f.action == fault_action::crash
+                      && crashed.count(name) == 0
+                      && crashed.size() >= crash_limit;
+    if (!busy && !new_victim)
       candidates.push_back(std::move(name));
   }
   if (candidates.empty())

@@ -86,7 +86,7 @@ node_context world::context_for(node_index n) {
   node_context ctx;
   ctx.name = names_[n];
   ctx.directory = directory_;
-  ctx.log = &events_;
+  ctx.log = opts_.keep_events ? &events_ : nullptr;
   ctx.seed = derive_seed(opts_.seed, (uint64_t{n} << 16) + incarnations_[n]);
   return ctx;
 }

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 using namespace logstore;
@@ -132,6 +134,20 @@ TEST_CASE("every shipped scenario parses, and so does the tour") {
   CHECK(tour.file == "<built-in>");
   CHECK(tour.expect.invariants == all_properties());
   CHECK(tour.faults.size() >= 2);
+}
+
+TEST_CASE("the example in docs/scenarios.md parses") {
+  std::ifstream in{LOGSTORE_SOURCE_DIR "/docs/scenarios.md"};
+  std::string doc{std::istreambuf_iterator<char>{in}, {}};
+  auto begin = doc.find("```toml\n");
+  REQUIRE(begin != std::string::npos);
+  begin += 8;
+  auto end = doc.find("```", begin);
+  auto outcome = parse_scenario_text(doc.substr(begin, end - begin), "doc");
+  INFO(outcome.error);
+  REQUIRE(outcome.value.has_value());
+  CHECK(outcome.value->faults.size() == 2);
+  CHECK(outcome.value->seed == 42u);
 }
 
 TEST_CASE("syntax errors and missing things point at a line and column") {
