@@ -192,7 +192,10 @@ run_result world::run() {
   action_queue actions{*this, s_, rng_};
   auto client1 = net_->index_of("client-1");
   auto final_at = s_.duration + s_.settle;
-  auto end = final_at + 20 * s_.workload.op_timeout;
+  // With a final read: give it (and its retries) time to finish; the loop
+  // stops as soon as it has. Without one: stop after the settle time.
+  auto end = s_.workload.final_read ? final_at + 20 * s_.workload.op_timeout
+                                    : final_at;
   bool final_sent = false;
   for (;;) {
     run_ready();
