@@ -37,11 +37,10 @@ status_reply make_status(caf::event_based_actor* self, const master_state& st) {
   out.replication_factor = st.cfg.replication_factor;
   out.write_quorum = st.cfg.effective_write_quorum();
   out.batches = st.index.size();
-  st.index.for_each([&](batch_id, const batch_meta& meta) {
-    if (meta.replicas.count < st.cfg.replication_factor)
-      ++out.under_replicated;
-  });
   auto now = now_us(self);
+  out.under_replicated = count_under_replicated(st, now);
+  out.repairs_done = st.repairs_done;
+  out.repairs_pending = st.repair_queue.size() + st.repairs_inflight.size();
   for (size_t n = 0; n < st.members.size(); ++n) {
     auto& m = st.members[n];
     auto state = st.detector.state(static_cast<node_number>(n), now);
@@ -53,11 +52,21 @@ status_reply make_status(caf::event_based_actor* self, const master_state& st) {
 }
 
 void on_tick(caf::event_based_actor* self, const master_ptr& st) {
-  for (auto& [n, state] : st->detector.tick(now_us(self))) {
+  auto now = now_us(self);
+  for (auto& [n, state] : st->detector.tick(now)) {
     auto level = state == node_state::up ? log_level::info : log_level::warn;
-    log_event(self, st->ctx, level, "member_state",
-              st->members[n].name + " is now " + std::string{to_string(state)});
+    auto& m = st->members[n];
+    if (state == node_state::dead) {
+      m.dead_since = now;
+      m.dead_scanned = false;
+    } else if (state == node_state::up) {
+      m.dead_since = -1;
+      m.dead_scanned = false;
+    }
+    log_event(self, st->ctx, level, "member_" + std::string{to_string(state)},
+              m.name + " is now " + std::string{to_string(state)});
   }
+  repair_tick(self, st);
   self->delayed_send(self, span_us(st->cfg.heartbeat_interval),
                      tick_atom::value);
 }
@@ -73,6 +82,7 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
     [self, st](const join_req& req) {
       auto n = add_or_update_member(self, st, req);
       st->detector.heard_from(n, now_us(self));
+      reconcile_member(self, st, n, req.holds);
       if (st->ctx.directory)
         self->send(st->ctx.directory, learn_atom::value, req.name,
                    req.address);

@@ -15,13 +15,16 @@
 #include "core/config.hpp"
 #include "core/dedup_table.hpp"
 #include "core/failure_detector.hpp"
+#include "core/placement.hpp"
 #include "core/prng.hpp"
 #include "core/read_plan.hpp"
 
 #include <caf/message.hpp>
 #include <caf/response_promise.hpp>
 
+#include <deque>
 #include <map>
+#include <unordered_set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +39,9 @@ struct member {
   std::string zone;
   uint64_t batches = 0; ///< as last reported by heartbeat
   uint64_t bytes = 0;   ///< as last reported, plus copies confirmed since
+  bool draining = false; ///< gets no new copies; its batches move away
+  time_us dead_since = -1; ///< when the detector said "dead"; -1 = not dead
+  bool dead_scanned = false; ///< its batches were queued for repair
 };
 
 struct pending_write {
@@ -81,6 +87,13 @@ struct master_state {
   uint64_t next_read = 1;
   peer_cache peers;
 
+  // Repair (re-replication), see master_repair.cpp.
+  std::deque<batch_id> repair_queue;
+  std::unordered_set<batch_id> repair_queued;
+  std::map<batch_id, node_number> repairs_inflight;
+  uint64_t repairs_done = 0;
+  uint64_t repair_failures = 0;
+
   std::optional<node_number> number_of(const node_name& name) const {
     auto i = member_numbers.find(name);
     if (i == member_numbers.end())
@@ -90,6 +103,31 @@ struct master_state {
 };
 
 using master_ptr = std::shared_ptr<master_state>;
+
+/// Members that may receive a new copy now: up, not draining, not in
+/// `exclude`.
+std::vector<placement_candidate>
+eligible_nodes(const master_state& st, time_us now,
+               const std::vector<node_number>& exclude);
+
+/// Copies of a batch on nodes that are currently up.
+uint32_t live_copies(const master_state& st, const batch_meta& meta,
+                     time_us now);
+
+/// Batches with fewer live copies than the replication factor.
+uint64_t count_under_replicated(const master_state& st, time_us now);
+
+/// Queues a batch for re-replication (no-op when already queued).
+void enqueue_repair(master_state& st, batch_id id);
+
+/// Periodic repair work: scan nodes dead past the grace period, start copies
+/// up to the throttle.
+void repair_tick(caf::event_based_actor* self, const master_ptr& st);
+
+/// A member (re)joined with a block report: re-add known copies, forget
+/// lost ones, delete surplus and never-acknowledged copies.
+void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
+                      node_number n, const std::vector<batch_id>& holds);
 
 // Handlers, split by path (master_write.cpp, master_read.cpp).
 void handle_append(caf::event_based_actor* self, const master_ptr& st,

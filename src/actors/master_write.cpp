@@ -22,20 +22,6 @@ void erase_value(std::vector<node_number>& xs, node_number x) {
   xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
 }
 
-/// Live ("up") members not in `exclude`, as placement candidates.
-std::vector<placement_candidate>
-eligible(const master_state& st, time_us now,
-         const std::vector<node_number>& exclude) {
-  std::vector<placement_candidate> result;
-  for (size_t n = 0; n < st.members.size(); ++n) {
-    auto num = static_cast<node_number>(n);
-    if (st.detector.state(num, now) != node_state::up || contains(exclude, num))
-      continue;
-    result.push_back({num, st.members[n].bytes, st.members[n].zone});
-  }
-  return result;
-}
-
 /// Turns the client's entries into stored entries sorted in read order.
 store_req make_store_req(batch_id id, append_req& req) {
   store_req out;
@@ -116,11 +102,14 @@ void maybe_finish(caf::event_based_actor* self, const master_ptr& st,
     return;
   if (!pw.acked)
     return; // fail_write or a replacement decides
-  if (pw.meta.replicas.count < st->cfg.replication_factor)
+  if (pw.meta.replicas.count < st->cfg.replication_factor) {
     log_event(self, st->ctx, log_level::warn, "under_replicated",
               "batch " + std::to_string(pw.id) + " ended with "
                 + std::to_string(pw.meta.replicas.count) + " of "
-                + std::to_string(st->cfg.replication_factor) + " copies");
+                + std::to_string(st->cfg.replication_factor)
+                + " copies; queued for repair");
+    enqueue_repair(*st, pw.id);
+  }
   st->pending_writes.erase(pw.id);
 }
 
@@ -164,7 +153,7 @@ void on_store_failure(caf::event_based_actor* self, const master_ptr& st,
   if (have < st->cfg.replication_factor
       && pw.attempts < st->cfg.effective_store_attempts()) {
     auto now = now_us(self);
-    auto candidates = eligible(*st, now, pw.tried);
+    auto candidates = eligible_nodes(*st, now, pw.tried);
     auto pick = choose_replicas(st->cfg.placement, candidates, 1, st->rng);
     if (!pick.empty()) {
       log_event(self, st->ctx, log_level::info, "store_replaced",
@@ -237,6 +226,20 @@ bool answer_duplicate(const master_ptr& st, const append_req& req,
 
 } // namespace
 
+std::vector<placement_candidate>
+eligible_nodes(const master_state& st, time_us now,
+               const std::vector<node_number>& exclude) {
+  std::vector<placement_candidate> result;
+  for (size_t n = 0; n < st.members.size(); ++n) {
+    auto num = static_cast<node_number>(n);
+    if (st.detector.state(num, now) != node_state::up || contains(exclude, num)
+        || st.members[n].draining)
+      continue;
+    result.push_back({num, st.members[n].bytes, st.members[n].zone});
+  }
+  return result;
+}
+
 void handle_append(caf::event_based_actor* self, const master_ptr& st,
                    append_req& req, caf::response_promise rp) {
   if (req.entries.empty() || req.entries.size() > st->cfg.batch_entries_max) {
@@ -249,7 +252,7 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
   if (answer_duplicate(st, req, rp))
     return;
   auto now = now_us(self);
-  auto candidates = eligible(*st, now, {});
+  auto candidates = eligible_nodes(*st, now, {});
   auto quorum = st->cfg.effective_write_quorum();
   if (candidates.size() < quorum) {
     rp.deliver(make_error(errc::not_enough_nodes,

@@ -40,7 +40,12 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<fetch_result>("logstore::fetch_result")
     .add_message_type<member_status>("logstore::member_status")
     .add_message_type<status_req>("logstore::status_req")
-    .add_message_type<status_reply>("logstore::status_reply");
+    .add_message_type<status_reply>("logstore::status_reply")
+    .add_message_type<copy_req>("logstore::copy_req")
+    .add_message_type<copy_ack>("logstore::copy_ack")
+    .add_message_type<delete_req>("logstore::delete_req")
+    .add_message_type<block_report_req>("logstore::block_report_req")
+    .add_message_type<block_report>("logstore::block_report");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

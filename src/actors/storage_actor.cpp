@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 namespace logstore {
@@ -39,7 +40,8 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st, on_fail](const caf::actor& master) {
-      join_req req{st->ctx.name, st->opts.address, st->opts.zone};
+      join_req req{st->ctx.name, st->opts.address, st->opts.zone,
+                   st->store.ids()};
       self->request(master, span_us(st->opts.request_timeout), req)
         .then(
           [self, st](join_ack& ack) {
@@ -83,6 +85,62 @@ fetch_result serve_fetch(const storage_state& st, const fetch_req& req) {
   return result;
 }
 
+block_report make_report(const storage_state& st) {
+  block_report out;
+  out.node = st.ctx.name;
+  out.batches = st.store.ids();
+  out.digests.reserve(out.batches.size());
+  for (auto id : out.batches) {
+    uint64_t d = 0;
+    st.store.digest(id, d);
+    out.digests.push_back(d);
+  }
+  return out;
+}
+
+/// Repair / rebalance: fetch a whole batch from `source` and keep a copy.
+void copy_from(caf::event_based_actor* self, const state_ptr& st,
+               copy_req req, caf::response_promise rp) {
+  if (st->store.contains(req.batch)) {
+    rp.deliver(copy_ack{req.batch, st->ctx.name});
+    return;
+  }
+  if (!req.source_address.empty())
+    self->send(st->ctx.directory, learn_atom::value, req.source,
+               req.source_address);
+  auto timeout = st->opts.request_timeout;
+  auto fail = [rp](errc code) mutable { rp.deliver(make_error(code)); };
+  st->peers.with_peer(
+    self, st->ctx.directory, req.source, timeout,
+    [self, st, req, rp, timeout, fail](const caf::actor& source) mutable {
+      fetch_req fr{{req.batch}, std::numeric_limits<timestamp_us>::min(),
+                   std::numeric_limits<timestamp_us>::max()};
+      self->request(source, span_us(timeout), std::move(fr))
+        .then(
+          [self, st, req, rp](fetch_result& res) mutable {
+            if (res.slices.empty() || res.slices[0].entries.empty()) {
+              rp.deliver(make_error(errc::batch_not_found));
+              return;
+            }
+            auto& entries = res.slices[0].entries;
+            auto min_ts = entries.front().ts;
+            auto max_ts = entries.back().ts;
+            st->store.put(req.batch, min_ts, max_ts, std::move(entries));
+            log_lazy(self, st->ctx, log_level::debug, "copied", [&] {
+              return "copied batch " + std::to_string(req.batch) + " from "
+                     + req.source;
+            });
+            rp.deliver(copy_ack{req.batch, st->ctx.name});
+          },
+          [st, req, fail](caf::error& err) mutable {
+            if (to_errc(err) == errc::timeout)
+              st->peers.forget(req.source);
+            fail(to_errc(err));
+          });
+    },
+    fail);
+}
+
 } // namespace
 
 caf::behavior storage_actor(caf::event_based_actor* self,
@@ -115,6 +173,29 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       return store_ack{id, st->ctx.name};
     },
     [st](const fetch_req& req) { return serve_fetch(*st, req); },
+    [st](const status_req&) {
+      // The node's own view (metrics endpoint of the real cluster): one
+      // member, itself; the cluster-wide fields stay 0.
+      status_reply out;
+      out.epoch = st->epoch;
+      out.batches = st->store.batches();
+      out.members.push_back({st->ctx.name, st->opts.address, st->opts.zone,
+                             st->joined ? "up" : "joining",
+                             st->store.batches(), st->store.bytes()});
+      return out;
+    },
+    [self, st](copy_req& req) {
+      copy_from(self, st, std::move(req), self->make_response_promise());
+    },
+    [self, st](const delete_req& req) {
+      size_t dropped = 0;
+      for (auto id : req.batches)
+        dropped += st->store.erase(id) ? 1 : 0;
+      log_event(self, st->ctx, log_level::info, "deleted",
+                "dropped " + std::to_string(dropped)
+                  + " copies on the master's request");
+    },
+    [st](const block_report_req&) { return make_report(*st); },
     [st](const join_ack&) {
       // A duplicated join_ack arriving outside a request: harmless.
     },

@@ -195,7 +195,8 @@ void check_written(const model& m, const read_view& read, const entry_ref& e,
 bool required(const read_view& read, const visible_index& vis,
               const written_entry& w) {
   return w.acked != no_event && vis.visible(w.acked)
-         && contains(read.range, w.ref->ts) && !covered(read.missing, w.ref->ts);
+         && contains(read.range, w.ref->ts)
+         && !covered(read.missing, w.ref->ts);
 }
 
 /// Per-entry checks of one ok read. Stamps every written entry it returned

@@ -40,6 +40,12 @@ std::string cluster_config::validate() const {
     return "batch_entries_max must be at least 1";
   if (dedup_window < 1)
     return "dedup_window must be at least 1";
+  if (repair_grace < 0)
+    return "repair_grace must not be negative";
+  if (repair_inflight_max < 1)
+    return "repair_inflight_max must be at least 1";
+  if (copy_timeout <= 0)
+    return "copy_timeout must be positive";
   return {};
 }
 

@@ -46,6 +46,13 @@ struct cluster_config {
   uint32_t batch_entries_max = 100'000;
   /// Remembered outcomes per client for retry deduplication. Default: 1024.
   uint32_t dedup_window = 1024;
+  /// How long a node must stay dead before its batches are re-replicated
+  /// (us). A node back within it costs no copy at all. Default: 5 s.
+  time_us repair_grace = 5'000'000;
+  /// Repair copies in flight at once (the throttle). Default: 4.
+  uint32_t repair_inflight_max = 4;
+  /// How long the master waits for a copy_ack (us). Default: 2 s.
+  time_us copy_timeout = 2'000'000;
 
   uint32_t effective_write_quorum() const {
     return write_quorum == 0 ? replication_factor : write_quorum;

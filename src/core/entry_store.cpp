@@ -4,6 +4,9 @@
 // slice is two binary searches and a copy.
 #include "core/entry_store.hpp"
 
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include "core/assert.hpp"
 
 #include <algorithm>
@@ -91,6 +94,29 @@ std::vector<batch_id> entry_store::ids() const {
     result.push_back(kv.first);
   std::sort(result.begin(), result.end());
   return result;
+}
+
+bool entry_store::digest(batch_id id, uint64_t& out) const {
+  auto i = batches_.find(id);
+  if (i == batches_.end())
+    return false;
+  out = digest_of(i->second.entries);
+  return true;
+}
+
+uint64_t digest_of(const std::vector<stored_entry>& entries) {
+  XXH64_state_t state;
+  XXH64_reset(&state, 0);
+  for (auto& e : entries) {
+    uint64_t fixed[4] = {static_cast<uint64_t>(e.ts), e.client, e.seq,
+                         e.index};
+    XXH64_update(&state, fixed, sizeof(fixed));
+    auto sizes = (uint64_t{e.source.size()} << 32) | e.payload.size();
+    XXH64_update(&state, &sizes, sizeof(sizes));
+    XXH64_update(&state, e.source.data(), e.source.size());
+    XXH64_update(&state, e.payload.data(), e.payload.size());
+  }
+  return XXH64_digest(&state);
 }
 
 } // namespace logstore

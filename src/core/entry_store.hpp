@@ -47,6 +47,10 @@ public:
   /// All held batch ids, ascending (for block reports).
   std::vector<batch_id> ids() const;
 
+  /// XXH64 over the batch's entries (identity, ts, source, payload), so two
+  /// replicas can be compared. Returns false when the batch is not held.
+  bool digest(batch_id id, uint64_t& out) const;
+
 private:
   struct stored_batch {
     timestamp_us min_ts;
@@ -57,6 +61,9 @@ private:
   interval_index by_time_;
   uint64_t bytes_ = 0;
 };
+
+/// Content digest of a batch's entries (see entry_store::digest).
+uint64_t digest_of(const std::vector<stored_entry>& entries);
 
 /// Size in bytes that an entry counts for (source + payload).
 inline uint64_t entry_bytes(const stored_entry& x) {

@@ -51,23 +51,21 @@ namespace {
 
 using json = nlohmann::json;
 
-bool parse_op_type(std::string_view str, op_type& x) {
-  for (auto t : {op_type::invoke, op_type::ok, op_type::fail, op_type::info})
-    if (to_string(t) == str) {
-      x = t;
+/// Finds the enum value named `str` among `all`.
+template <class Enum, size_t N>
+bool parse_name(std::string_view str, const Enum (&all)[N], Enum& x) {
+  for (auto candidate : all)
+    if (to_string(candidate) == str) {
+      x = candidate;
       return true;
     }
   return false;
 }
 
-bool parse_op_fn(std::string_view str, op_fn& x) {
-  for (auto f : {op_fn::append, op_fn::read, op_fn::final_read, op_fn::nemesis})
-    if (to_string(f) == str) {
-      x = f;
-      return true;
-    }
-  return false;
-}
+constexpr op_type all_op_types[] = {op_type::invoke, op_type::ok,
+                                    op_type::fail, op_type::info};
+constexpr op_fn all_op_fns[] = {op_fn::append, op_fn::read, op_fn::final_read,
+                                op_fn::nemesis};
 
 bool parse_u64(std::string_view str, uint64_t& x) {
   if (str.empty())
@@ -111,10 +109,14 @@ struct parse_error_capture : nlohmann::json_sax<json> {
   bool end_array() override { return true; }
   bool parse_error(std::size_t, const std::string&,
                    const nlohmann::detail::exception& ex) override {
-    // Drop the "[json.exception.parse_error.101] " prefix.
+    // "[json.exception.parse_error.101] parse error at line 1, column 12:
+    // syntax error ..." becomes "column 12: syntax error ...": each line is
+    // parsed alone, so nlohmann's own line number is always 1.
     std::string_view text = ex.what();
-    auto pos = text.find("] ");
-    what = pos == text.npos ? text : text.substr(pos + 2);
+    auto pos = text.find("column ");
+    if (pos == text.npos)
+      pos = text.find("] ") == text.npos ? 0 : text.find("] ") + 2;
+    what = text.substr(pos);
     return false;
   }
 };
@@ -253,20 +255,11 @@ bool read_missing(line_reader& rd, const json& value,
     return false;
   for (size_t i = 0; i < arr->size(); ++i) {
     const auto& pair = (*arr)[i];
-    auto bad = [&] {
+    if (!pair.is_array() || pair.size() != 2 || !is_int64(pair[0])
+        || !is_int64(pair[1]))
       return rd.fail("\"value.missing[" + std::to_string(i)
                      + "]\" must be [from, to] with 64-bit integers");
-    };
-    if (!pair.is_array() || pair.size() != 2)
-      return bad();
-    time_range r;
-    for (int k = 0; k < 2; ++k) {
-      const auto& v = pair[static_cast<size_t>(k)];
-      if (!is_int64(v))
-        return bad();
-      (k == 0 ? r.from : r.to) = v.get<int64_t>();
-    }
-    out.push_back(r);
+    out.push_back(time_range{pair[0].get<int64_t>(), pair[1].get<int64_t>()});
   }
   return true;
 }
@@ -331,9 +324,9 @@ bool read_kind(line_reader& rd, const json& obj, history_event& ev) {
   std::string f;
   if (!rd.get(obj, "type", top, type) || !rd.get(obj, "f", top, f))
     return false;
-  if (!parse_op_type(type, ev.type))
+  if (!parse_name(type, all_op_types, ev.type))
     return rd.fail("unknown type \"" + type + "\"");
-  if (!parse_op_fn(f, ev.f))
+  if (!parse_name(f, all_op_fns, ev.f))
     return rd.fail("unknown f \"" + f + "\"");
   return true;
 }
@@ -385,10 +378,10 @@ bool fits(line_reader& rd, const history& h, const history_event& ev) {
 bool history::read_jsonl(std::istream& in, history& out, std::string& err) {
   history result;
   std::string line;
-  for (uint64_t line_nr = 1; std::getline(in, line); ++line_nr) {
+  for (uint64_t line_number = 1; std::getline(in, line); ++line_number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos)
       continue; // blank lines are allowed
-    line_reader rd{line_nr, err};
+    line_reader rd{line_number, err};
     auto obj = json::parse(line, nullptr, false);
     if (obj.is_discarded())
       return rd.fail("bad JSON: " + describe_parse_error(line));

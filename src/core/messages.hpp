@@ -24,6 +24,9 @@ struct join_req {
   node_name name;       ///< e.g. "storage-3"
   std::string address;  ///< host:port where the node listens (sim: "sim")
   std::string zone;     ///< failure domain; empty = none
+  /// Block report: every batch id the node holds (HDFS-style). The master
+  /// reconciles its index with it; see docs/protocol.md "Rejoin".
+  std::vector<batch_id> holds;
 };
 
 /// master -> storage, reply to join_req.
@@ -72,6 +75,40 @@ struct store_req {
 struct store_ack {
   batch_id batch = 0;
   node_name node;
+};
+
+// --- repair, rebalance, drain, retention --------------------------------------
+
+/// master -> storage (the target): fetch batch `batch` from `source` and
+/// keep a copy. Reply: copy_ack. Errors: unreachable / batch_not_found /
+/// store_refused (definite: no copy made). Idempotent.
+struct copy_req {
+  batch_id batch = 0;
+  node_name source;
+  std::string source_address; ///< so a real-mode directory can connect
+};
+
+/// storage -> master: the copy is stored.
+struct copy_ack {
+  batch_id batch = 0;
+  node_name node;
+};
+
+/// master -> storage: drop these copies (surplus beyond RF, moved away,
+/// expired, or never acknowledged). One-way; idempotent.
+struct delete_req {
+  std::vector<batch_id> batches;
+};
+
+/// anyone -> storage: what do you hold? Reply: block_report.
+struct block_report_req {};
+
+/// storage -> requester: held batch ids (ascending) and a digest of their
+/// contents, so replicas can be compared (replicas-converge).
+struct block_report {
+  node_name node;
+  std::vector<batch_id> batches;
+  std::vector<uint64_t> digests; ///< one per batch, same order
 };
 
 // --- read path ----------------------------------------------------------------
@@ -132,7 +169,9 @@ struct status_reply {
   uint32_t replication_factor = 0;
   uint32_t write_quorum = 0;
   uint64_t batches = 0;
-  uint64_t under_replicated = 0;
+  uint64_t under_replicated = 0; ///< batches with fewer live copies than RF
+  uint64_t repairs_done = 0;     ///< copies made by re-replication
+  uint64_t repairs_pending = 0;  ///< queued + in flight
   std::vector<member_status> members;
 };
 
@@ -152,7 +191,27 @@ auto inspect(Inspector& f, time_range& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, join_req& x) {
-  return f(x.name, x.address, x.zone);
+  return f(x.name, x.address, x.zone, x.holds);
+}
+template <class Inspector>
+auto inspect(Inspector& f, copy_req& x) {
+  return f(x.batch, x.source, x.source_address);
+}
+template <class Inspector>
+auto inspect(Inspector& f, copy_ack& x) {
+  return f(x.batch, x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, delete_req& x) {
+  return f(x.batches);
+}
+template <class Inspector>
+auto inspect(Inspector& f, block_report_req&) {
+  return f();
+}
+template <class Inspector>
+auto inspect(Inspector& f, block_report& x) {
+  return f(x.node, x.batches, x.digests);
 }
 template <class Inspector>
 auto inspect(Inspector& f, join_ack& x) {
@@ -209,7 +268,7 @@ auto inspect(Inspector& f, status_req&) {
 template <class Inspector>
 auto inspect(Inspector& f, status_reply& x) {
   return f(x.epoch, x.replication_factor, x.write_quorum, x.batches,
-           x.under_replicated, x.members);
+           x.under_replicated, x.repairs_done, x.repairs_pending, x.members);
 }
 
 } // namespace logstore

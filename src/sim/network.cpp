@@ -69,7 +69,7 @@ network::network(caf::actor_system& sys, std::vector<std::string> node_names,
                  link_profile defaults, prng rng)
   : sys_(sys), defaults_(defaults), rng_(rng) {
   for (auto& name : node_names)
-    nodes_.push_back({std::move(name), true, false, 0, 0, nullptr});
+    nodes_.push_back({std::move(name), true, false, 0, 0, nullptr, -1});
 }
 
 network::~network() {
@@ -127,6 +127,7 @@ network::proxy_for(node_index observer, const caf::strong_actor_ptr& target) {
 
 void network::crash(node_index n) {
   auto& node = nodes_[n];
+  node.disturbed = now_;
   node.alive = false;
   if (node.paused) {
     node.paused = false;
@@ -150,10 +151,12 @@ void network::crash(node_index n) {
 void network::revive(node_index n) {
   auto& node = nodes_[n];
   node.alive = true;
+  node.disturbed = now_;
   ++node.incarnation;
 }
 
 void network::pause(node_index n) {
+  nodes_[n].disturbed = now_;
   if (!nodes_[n].paused) {
     nodes_[n].paused = true;
     ++paused_count_;
@@ -162,6 +165,7 @@ void network::pause(node_index n) {
 
 void network::resume(node_index n) {
   if (nodes_[n].paused) {
+    nodes_[n].disturbed = now_;
     nodes_[n].paused = false;
     --paused_count_;
   }
@@ -173,10 +177,12 @@ void network::set_slow(node_index n, time_us extra) {
 
 void network::cut(node_index from, node_index to) {
   cuts_.emplace(from, to);
+  nodes_[from].disturbed = nodes_[to].disturbed = now_;
 }
 
 void network::uncut(node_index from, node_index to) {
-  cuts_.erase({from, to});
+  if (cuts_.erase({from, to}) > 0)
+    nodes_[from].disturbed = nodes_[to].disturbed = now_;
 }
 
 void network::set_link(node_index a, node_index b, const link_profile& p) {
@@ -190,6 +196,8 @@ void network::clear_link(node_index a, node_index b) {
 }
 
 void network::heal_all() {
+  for (auto& [from, to] : cuts_)
+    nodes_[from].disturbed = nodes_[to].disturbed = now_;
   cuts_.clear();
   overrides_.clear();
   for (auto& node : nodes_)
@@ -270,7 +278,7 @@ void network::check_wire(const caf::mailbox_element& m) {
 
 size_t network::record(node_index from, node_index to,
                        const caf::mailbox_element& m, time_us due) {
-  if (recorded_.size() >= record_max_)
+  if (recorded_.size() >= record_max_ || from == hidden_ || to == hidden_)
     return SIZE_MAX;
   message_event ev;
   ev.sent_at = now_;

@@ -96,6 +96,18 @@ public:
   }
   void set_slow(node_index n, time_us extra);
   void cut(node_index from, node_index to);
+  bool is_cut(node_index from, node_index to) const {
+    return cuts_.count({from, to}) > 0;
+  }
+  /// Last virtual time node n's reachability changed (crash, restart,
+  /// pause, resume, cut or heal of one of its links); -1 = never.
+  time_us last_disturbed(node_index n) const {
+    return nodes_[n].disturbed;
+  }
+  /// Messages from or to node n are not kept for diagrams (the oracle).
+  void hide_from_diagrams(node_index n) {
+    hidden_ = n;
+  }
   void uncut(node_index from, node_index to);
   void set_link(node_index a, node_index b, const link_profile& p);
   void clear_link(node_index a, node_index b);
@@ -140,6 +152,7 @@ private:
     uint32_t incarnation = 0;
     time_us slow = 0;
     caf::strong_actor_ptr main;
+    time_us disturbed = -1;
   };
   struct flight {
     time_us due;
@@ -189,6 +202,7 @@ private:
   std::unordered_map<const void*, std::pair<uint64_t, std::string>> types_;
   std::set<uint32_t> wire_checked_;
   size_t record_max_ = 0;
+  node_index hidden_ = UINT32_MAX;
   std::vector<message_event> recorded_;
 };
 

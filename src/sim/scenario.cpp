@@ -4,6 +4,8 @@
 // scenario_toml.cpp, the random schedule in scenario_random.cpp.
 #include "sim/scenario.hpp"
 
+#include "core/checker.hpp"
+
 #include "core/assert.hpp"
 
 #include <charconv>
@@ -233,6 +235,22 @@ std::optional<double> parse_percentage(std::string_view text) {
   if (!(value >= 0 && value <= 100))
     return std::nullopt;
   return value / 100;
+}
+
+const std::vector<std::string>& oracle_properties() {
+  static const std::vector<std::string> names{"replicas-converge",
+                                              "replication-restored"};
+  return names;
+}
+
+const std::vector<std::string>& scenario_properties() {
+  static const std::vector<std::string> names = [] {
+    auto result = all_properties();
+    for (auto& name : oracle_properties())
+      result.push_back(name);
+    return result;
+  }();
+  return names;
 }
 
 } // namespace logstore::sim

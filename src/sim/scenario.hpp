@@ -104,9 +104,25 @@ struct random_spec {
 };
 
 struct expectations {
-  std::vector<std::string> invariants; ///< property names (checker.hpp)
+  /// Property names: the checker's (core/checker.hpp) and the simulator's
+  /// own white-box ones (oracle_properties()).
+  std::vector<std::string> invariants;
   double min_availability = 0;
+  /// After the final heal, every acknowledged batch must be back to RF
+  /// copies (replication-restored) within this time.
+  time_us max_recovery = 30'000'000;
 };
+
+/// Properties the simulator checks from outside the protocol, by asking
+/// every storage node what it holds after the final heal:
+///  replicas-converge     every copy of a batch has the same digest
+///  replication-restored  within max_recovery of the final heal, every
+///                        acknowledged batch has replication_factor copies
+///                        on nodes that are up, and the master agrees
+const std::vector<std::string>& oracle_properties();
+
+/// The checker's properties followed by the oracle's, in report order.
+const std::vector<std::string>& scenario_properties();
 
 struct scenario {
   std::string name;

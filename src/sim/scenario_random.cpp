@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <set>
 
 namespace logstore::sim {
 
@@ -30,6 +29,10 @@ constexpr size_t random_faults_max = 10'000;
 
 constexpr time_us one_ms = 1'000;
 constexpr time_us forever = std::numeric_limits<time_us>::max();
+
+/// How long after a crashed node's restart its lost copies are assumed to
+/// be re-replicated (see pick_down_target).
+constexpr time_us repair_window = 5'000'000;
 
 /// [start, end) during which one storage node is crashed or paused.
 struct down_interval {
@@ -118,29 +121,21 @@ fault blank_fault(const scenario& s, fault_action action, time_us at,
 /// node may go down during [f.at, f.at + f.duration).
 bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
                       size_t max_down, prng& rng, fault& f) {
+  // Storage nodes keep entries in memory: a crashed node restarts empty and
+  // its copies exist again only once the master has re-replicated them. So
+  // a crash counts as "down" until its restart plus a repair window.
   auto end = f.at + f.duration;
+  if (f.action == fault_action::crash)
+    end += repair_window;
   if (peak_overlap(downs, f.at, end) + 1 > max_down)
     return false;
-  // A storage node keeps its entries in memory only and nothing re-replicates
-  // yet, so a crash loses its copies for good. Crashing more distinct nodes
-  // than write_quorum - 1 (or max_down) over a run could then destroy every
-  // copy of an acknowledged batch without ever breaking the "at once" limit.
-  std::set<std::string> crashed;
-  for (auto& x : s.faults)
-    if (x.action == fault_action::crash)
-      crashed.insert(x.target);
-  auto crash_limit = std::min<size_t>(
-    max_down, s.cluster.effective_write_quorum() - 1);
   std::vector<std::string> candidates;
   for (uint32_t i = 0; i < s.storage_nodes; ++i) {
     auto name = storage_name(i);
     auto busy = std::any_of(downs.begin(), downs.end(), [&](auto& x) {
       return x.node == name && x.start < end && f.at < x.end;
     });
-    auto new_victim = f.action == fault_action::crash
-                      && crashed.count(name) == 0
-                      && crashed.size() >= crash_limit;
-    if (!busy && !new_victim)
+    if (!busy)
       candidates.push_back(std::move(name));
   }
   if (candidates.empty())

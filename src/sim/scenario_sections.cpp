@@ -125,7 +125,7 @@ namespace {
 std::vector<std::string>
 in_report_order(const std::vector<std::string>& wanted) {
   std::vector<std::string> result;
-  for (auto& name : all_properties())
+  for (auto& name : scenario_properties())
     if (std::find(wanted.begin(), wanted.end(), name) != wanted.end())
       result.push_back(name);
   return result;
@@ -134,7 +134,7 @@ in_report_order(const std::vector<std::string>& wanted) {
 /// Every property that can be checked for this workload.
 std::vector<std::string> applicable_properties(const scenario& s) {
   std::vector<std::string> result;
-  for (auto& name : all_properties())
+  for (auto& name : scenario_properties())
     if (s.workload.final_read || name != final_read_property)
       result.push_back(name);
   return result;
@@ -144,7 +144,7 @@ std::vector<std::string> read_invariants(table_reader& r, const scenario& s) {
   std::vector<located_string> names;
   r.strings("invariants", names);
   std::vector<std::string_view> valid{"all"};
-  for (auto& name : all_properties())
+  for (auto& name : scenario_properties())
     valid.emplace_back(name);
   std::vector<std::string> wanted;
   for (auto& name : names) {
@@ -178,10 +178,11 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   if (table == nullptr)
     return;
   table_reader r{ctx, *table, "expect"};
-  r.allow_only({"invariants", "min_availability"});
+  r.allow_only({"invariants", "min_availability", "max_recovery"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
+  r.duration("max_recovery", s.expect.max_recovery, 0, one_hour);
 }
 
 } // namespace logstore::sim

@@ -89,10 +89,11 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
                 "placement", "store_timeout", "fetch_timeout",
                 "heartbeat_interval", "suspect_after_misses",
                 "dead_after_misses", "store_attempts_max",
-                "batch_entries_max", "dedup_window"});
+                "batch_entries_max", "dedup_window", "repair_grace",
+                "repair_inflight_max", "copy_timeout"});
   auto& c = s.cluster;
   r.integer("storage_nodes", s.storage_nodes, 1, storage_nodes_max);
-  r.integer("replication_factor", c.replication_factor, 1, 16);
+  r.integer("replication_factor", c.replication_factor, 1, 8);
   if (ctx.ok() && c.replication_factor > s.storage_nodes)
     r.fail(r.has("replication_factor") ? "replication_factor" : "storage_nodes",
            "replication_factor " + std::to_string(c.replication_factor)
@@ -117,6 +118,9 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
   r.integer("store_attempts_max", c.store_attempts_max, 0, 1'000);
   r.integer("batch_entries_max", c.batch_entries_max, 1, 10'000'000);
   r.integer("dedup_window", c.dedup_window, 1, 10'000'000);
+  r.duration("repair_grace", c.repair_grace, 0, one_hour);
+  r.integer("repair_inflight_max", c.repair_inflight_max, 1, 10'000);
+  r.duration("copy_timeout", c.copy_timeout, 1, one_hour);
   if (!ctx.ok())
     return;
   if (auto problem = c.validate(); !problem.empty())

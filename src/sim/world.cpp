@@ -9,6 +9,7 @@
 #include "core/assert.hpp"
 #include "sim/world_actions.hpp"
 #include "sim/world_impl.hpp"
+#include "sim/probe_actor.hpp"
 
 #include <caf/all.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
@@ -56,7 +57,15 @@ uint64_t derive_seed(uint64_t seed, uint64_t salt) {
 } // namespace
 
 world::world(const scenario& s, const run_options& opts)
-  : s_(s), opts_(opts), rng_(opts.seed), events_(opts.keep_events) {
+  : s_(s),
+    opts_(opts),
+    rng_(opts.seed),
+    events_(opts.keep_events,
+            [this](const std::string& node, time_us at) {
+              on_declared_dead(node, at);
+            }),
+    oracle_(s.cluster.replication_factor,
+            s.cluster.heartbeat_interval * (s.cluster.dead_after_misses + 1)) {
   cfg_.set("scheduler.policy", caf::atom("testing"));
   cfg_.set("logger.verbosity", caf::atom("quiet"));
   register_protocol_types(cfg_);
@@ -64,8 +73,11 @@ world::world(const scenario& s, const run_options& opts)
   sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(
     sys_->scheduler());
   names_ = s_.node_names();
+  names_.push_back("oracle"); // the probe's own node, outside the cluster
   net_ = std::make_unique<network>(*sys_, names_, s_.network, rng_.fork(1));
   net_->record_messages(opts.record_messages);
+  oracle_node_ = static_cast<node_index>(names_.size() - 1);
+  net_->hide_from_diagrams(oracle_node_);
   directory_ = sys_->spawn(sim_directory, net_.get());
 }
 
@@ -86,7 +98,7 @@ node_context world::context_for(node_index n) {
   node_context ctx;
   ctx.name = names_[n];
   ctx.directory = directory_;
-  ctx.log = opts_.keep_events ? &events_ : nullptr;
+  ctx.log = &events_; // cheap: hot-path events are built lazily
   ctx.seed = derive_seed(opts_.seed, (uint64_t{n} << 16) + incarnations_[n]);
   return ctx;
 }
@@ -122,6 +134,7 @@ void world::spawn_node(node_index n) {
 }
 
 void world::kill_node(node_index n) {
+  oracle_.on_crash(names_[n], now());
   net_->crash(n);
   if (mains_[n]) {
     caf::anon_send_exit(mains_[n], caf::exit_reason::kill);
@@ -187,8 +200,9 @@ bool world::final_read_done() {
 run_result world::run() {
   mains_.resize(names_.size());
   incarnations_.assign(names_.size(), 0);
-  for (node_index n = 0; n < names_.size(); ++n)
+  for (node_index n = 0; n < oracle_node_; ++n)
     spawn_node(n);
+  start_oracle();
   action_queue actions{*this, s_, rng_};
   auto client1 = net_->index_of("client-1");
   auto final_at = s_.duration + s_.settle;
@@ -197,9 +211,20 @@ run_result world::run() {
   auto end = s_.workload.final_read ? final_at + 20 * s_.workload.op_timeout
                                     : final_at;
   bool final_sent = false;
+  auto want_oracle = oracle_wanted();
+  auto recovery_deadline = s_.duration + s_.expect.max_recovery;
+  if (want_oracle)
+    end = std::max(end, recovery_deadline + 2'000'000);
+  oracle_.set_final_heal(s_.duration);
+  time_us next_sample = 1'000'000;
   for (;;) {
     run_ready();
-    if (final_sent && final_read_done())
+    bool reads_done = !s_.workload.final_read
+                        ? now() >= final_at
+                        : final_sent && final_read_done();
+    bool oracle_done = !want_oracle || restored_
+                       || now() > recovery_deadline;
+    if (reads_done && oracle_done && !round_pending_)
       break;
     time_us t_timer = never;
     if (sched_->has_pending_timeout()) {
@@ -213,11 +238,21 @@ run_result world::run() {
       t_net = never;
     auto t_act = actions.next_time();
     auto t_final = (s_.workload.final_read && !final_sent) ? final_at : never;
-    auto t = std::min({t_timer, t_net, t_act, t_final});
+    auto t = std::min({t_timer, t_net, t_act, t_final, next_sample});
     if (t == never || t > end)
       break;
     set_now(std::max(t, now()));
-    if (t_act == t) {
+    if (next_sample == t) {
+      // Once a second: sample the master's view; after the final read
+      // time, also ask every storage node what it holds (the oracle).
+      caf::anon_send(probe_, tick_atom::value);
+      if (want_oracle && t > s_.duration && !restored_ && !round_pending_
+          && t <= recovery_deadline) {
+        round_pending_ = true;
+        caf::anon_send(probe_, block_report_req{});
+      }
+      next_sample += 1'000'000;
+    } else if (t_act == t) {
       actions.apply_next();
     } else if (t_final == t) {
       note(t, "final read (after the last heal)");
@@ -238,6 +273,7 @@ run_result world::run() {
   r.messages = net_->messages();
   r.node_names = names_;
   r.events = std::move(events_.events);
+  r.oracle = oracle_.report();
   r.timeline = std::move(timeline_);
   std::ostringstream out;
   hist_.write_jsonl(out);
@@ -246,6 +282,59 @@ run_result world::run() {
   r.trace_hash = XXH64(bytes.data(), bytes.size(), net_->trace_hash());
   r.hist = std::move(hist_);
   return r;
+}
+
+bool world::oracle_wanted() const {
+  for (auto& name : s_.expect.invariants)
+    for (auto& o : oracle_properties())
+      if (name == o)
+        return true;
+  return false;
+}
+
+void world::start_oracle() {
+  std::vector<std::string> storage;
+  for (auto& name : names_)
+    if (name.rfind("storage-", 0) == 0)
+      storage.push_back(name);
+  probe_callbacks cb;
+  cb.on_status = [this](const status_reply& st) {
+    oracle_.on_status(now(), st);
+  };
+  cb.on_reports = [this](std::vector<block_report> reports) {
+    on_reports(std::move(reports));
+  };
+  probe_ = sys_->spawn(probe_actor, directory_, std::move(storage),
+                       std::move(cb));
+  mains_[oracle_node_] = probe_;
+  net_->bind(oracle_node_, probe_);
+}
+
+void world::on_declared_dead(const std::string& node, time_us at) {
+  auto n = net_->index_of(node);
+  auto master = net_->index_of("master");
+  // A verdict is justified if the node was unreachable at any time during
+  // the silence the detector needs (dead_after_misses heartbeats).
+  auto window = s_.cluster.heartbeat_interval
+                * (s_.cluster.dead_after_misses + 1);
+  auto since = net_->last_disturbed(n);
+  bool down = !net_->alive(n) || net_->paused(n) || net_->is_cut(n, master)
+              || net_->is_cut(master, n) || (since >= 0 && at - since <= window);
+  oracle_.on_declared_dead(node, at, down);
+}
+
+std::set<batch_id> world::acked_batches() const {
+  std::set<batch_id> out;
+  for (auto& ev : hist_.events())
+    if (ev.f == op_fn::append && ev.type == op_type::ok)
+      out.insert(ev.batch);
+  return out;
+}
+
+void world::on_reports(std::vector<block_report> reports) {
+  round_pending_ = false;
+  if (oracle_.on_reports(now(), reports, acked_batches()))
+    restored_ = true;
 }
 
 void world::shutdown() {
@@ -259,6 +348,7 @@ void world::shutdown() {
     caf::anon_send_exit(directory_, caf::exit_reason::kill);
   sched_->run();
   mains_.clear();
+  probe_ = nullptr;
   directory_ = nullptr;
   net_.reset();
   sched_->clock().cancel_all();
@@ -282,7 +372,13 @@ run_result run_scenario(const scenario& spec, const run_options& opts) {
   r.check = check_history(r.hist);
   for (auto& name : s.expect.invariants) {
     auto* p = r.check.find(name);
-    if (p == nullptr || !p->held)
+    if (p != nullptr && !p->held)
+      r.broken.push_back(name);
+  }
+  for (auto& name : s.expect.invariants) {
+    if (name == "replicas-converge" && !r.oracle.converged)
+      r.broken.push_back(name);
+    if (name == "replication-restored" && !r.oracle.restored)
       r.broken.push_back(name);
   }
   if (r.check.availability < s.expect.min_availability)

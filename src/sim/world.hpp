@@ -12,6 +12,7 @@
 #include "core/checker.hpp"
 #include "core/history.hpp"
 #include "sim/network.hpp"
+#include "sim/oracle.hpp"
 #include "sim/scenario.hpp"
 
 #include <cstdint>
@@ -57,6 +58,7 @@ struct run_result {
   time_us simulated = 0;     ///< virtual time at the end
   double wall_seconds = 0;   ///< measured outside the simulation
   uint64_t scheduler_steps = 0;
+  oracle_report oracle;
   /// Invariants listed in [expect] that were broken (and availability).
   std::vector<std::string> broken;
   bool ok() const {

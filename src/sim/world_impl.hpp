@@ -7,6 +7,7 @@
 #include "core/history.hpp"
 #include "core/prng.hpp"
 #include "sim/network.hpp"
+#include "sim/oracle.hpp"
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 
@@ -14,19 +15,27 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace logstore::sim {
 
-/// Collects node events stamped with virtual time.
+/// Collects node events stamped with virtual time, and shows the master's
+/// "dead" verdicts to the oracle.
 class event_collector final : public event_sink {
 public:
-  explicit event_collector(bool keep) : keep_(keep) {
+  using verdict_fn = std::function<void(const std::string& node, time_us)>;
+
+  event_collector(bool keep, verdict_fn on_dead)
+    : keep_(keep), on_dead_(std::move(on_dead)) {
   }
   void emit(time_us now, log_level level, const std::string& node,
             std::string_view event, std::string text) override {
+    if (event == "member_dead" && node == "master")
+      on_dead_(text.substr(0, text.find(' ')), now);
     if (keep_)
       events.push_back({now, std::string{to_string(level)}, node,
                         std::string{event}, std::move(text)});
@@ -35,6 +44,7 @@ public:
 
 private:
   bool keep_;
+  verdict_fn on_dead_;
 };
 
 class world {
@@ -61,6 +71,11 @@ public:
 
 private:
   void run_ready();
+  void start_oracle();
+  bool oracle_wanted() const;
+  void on_declared_dead(const std::string& node, time_us at);
+  void on_reports(std::vector<block_report> reports);
+  std::set<batch_id> acked_batches() const;
   bool final_read_done();
   void set_now(time_us t);
   void shutdown();
@@ -80,6 +95,11 @@ private:
   history hist_;
   event_collector events_;
   std::vector<timeline_entry> timeline_;
+  oracle oracle_;
+  node_index oracle_node_ = 0;
+  caf::actor probe_;
+  bool restored_ = false;
+  bool round_pending_ = false;
   uint64_t steps_ = 0;
   size_t scanned_ = 0;
   uint32_t final_failures_ = 0;

@@ -208,9 +208,9 @@ TEST_CASE("a failed node gets no new batches, only retry rounds") {
   while (!next.empty()) {
     REQUIRE(++failures < 10);
     groups more;
-    for (auto& [node, batches] : next)
-      for (auto& [n, b] : plan.on_failure(node))
-        more[n].insert(more[n].end(), b.begin(), b.end());
+    for (auto& entry : next)
+      for (auto& [n, more_ids] : plan.on_failure(entry.first))
+        more[n].insert(more[n].end(), more_ids.begin(), more_ids.end());
     next = std::move(more);
   }
   REQUIRE(plan.done());

@@ -111,7 +111,7 @@ TEST_CASE("a minimal file gets the documented defaults") {
   CHECK(s.workload.clients == 2);
   CHECK(s.faults.empty());
   CHECK(!s.random.enabled);
-  CHECK(s.expect.invariants == all_properties());
+  CHECK(s.expect.invariants == scenario_properties());
   CHECK(s.node_names()
         == std::vector<std::string>{"master", "storage-1", "storage-2",
                                     "storage-3", "storage-4", "storage-5",
@@ -132,7 +132,7 @@ TEST_CASE("every shipped scenario parses, and so does the tour") {
   CHECK(files >= 7);
   auto tour = builtin_tour();
   CHECK(tour.file == "<built-in>");
-  CHECK(tour.expect.invariants == all_properties());
+  CHECK(tour.expect.invariants == scenario_properties());
   CHECK(tour.faults.size() >= 2);
 }
 

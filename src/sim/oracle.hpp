@@ -1,0 +1,83 @@
+// logstore — the simulator's white-box oracle: what the world can see that
+// no client can. It watches the master's failure detector against the truth
+// (which nodes really crashed), samples the under-replicated count over time,
+// and after the final heal compares what every storage node holds
+// (replicas-converge, replication-restored).
+// Layer: sim. No CAF: the probe actor (probe_actor.cpp) feeds it.
+#pragma once
+
+#include "core/messages.hpp"
+#include "core/types.hpp"
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace logstore::sim {
+
+struct detection {
+  std::string node;
+  time_us crashed_at = 0;
+  time_us declared_dead_at = -1; ///< -1: never declared dead
+};
+
+struct false_verdict {
+  std::string node;
+  time_us at = 0;
+};
+
+struct oracle_report {
+  std::vector<detection> detections;
+  std::vector<false_verdict> false_dead;
+  /// (time, under-replicated batches per the master) whenever it changed.
+  std::vector<std::pair<time_us, uint64_t>> under_replicated;
+  bool checked = false;        ///< block reports were evaluated at all
+  bool converged = true;       ///< replicas-converge
+  bool restored = false;       ///< replication-restored (within deadline)
+  time_us recovery_time = -1;  ///< from the final heal to restored
+  time_us final_heal_at = 0;
+  uint64_t repairs_done = 0;   ///< copies made (from the master's status)
+  std::vector<std::string> converge_examples;
+  std::vector<std::string> restore_examples; ///< why not restored (last check)
+};
+
+class oracle {
+public:
+  oracle(uint32_t replication_factor, time_us detect_bound)
+    : rf_(replication_factor), detect_bound_(detect_bound) {
+  }
+
+  void on_crash(const std::string& node, time_us at);
+  /// The master declared `node` dead; `really_down` says whether the truth
+  /// agrees (crashed, paused or cut off from the master).
+  void on_declared_dead(const std::string& node, time_us at,
+                        bool really_down);
+  void on_status(time_us at, const status_reply& st);
+
+  /// Evaluates one round of block reports. `acked` are the batches clients
+  /// saw acknowledged. Returns true when replication is restored.
+  bool on_reports(time_us at, const std::vector<block_report>& reports,
+                  const std::set<batch_id>& acked);
+
+  void set_final_heal(time_us at) {
+    report_.final_heal_at = at;
+  }
+
+  const oracle_report& report() const {
+    return report_;
+  }
+
+  time_us detect_bound() const {
+    return detect_bound_;
+  }
+
+private:
+  uint32_t rf_;
+  time_us detect_bound_;
+  uint64_t last_under_ = UINT64_MAX;
+  oracle_report report_;
+};
+
+} // namespace logstore::sim
