@@ -157,6 +157,8 @@ void start_read(caf::event_based_actor* self, const state_ptr& st,
       ev.missing = res->missing;
     }
     record(*st, std::move(ev));
+    if (type == op_type::info)
+      renumber(*st);
     if (f == op_fn::read)
       schedule_next(self, st);
   };
@@ -169,8 +171,10 @@ void start_read(caf::event_based_actor* self, const state_ptr& st,
       self->delayed_send(self, span_us(st->opts.op_timeout),
                          final_read_atom::value);
     }
-    // A read changes nothing, so a failed read is a definite failure.
-    complete(op_type::fail, code, nullptr);
+    // A read changes nothing, but the history keeps Maelstrom's split: a
+    // timed-out read is indefinite (info), a refused one definite (fail).
+    complete(is_definite(code) ? op_type::fail : op_type::info, code,
+             nullptr);
   };
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, timeout,

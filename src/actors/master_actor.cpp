@@ -41,13 +41,9 @@ status_reply make_status(caf::event_based_actor* self, const master_state& st) {
   out.under_replicated = count_under_replicated(st, now);
   out.repairs_done = st.repairs_done;
   out.repairs_pending = st.repair_queue.size() + st.repairs_inflight.size();
-  for (size_t n = 0; n < st.members.size(); ++n) {
-    auto& m = st.members[n];
-    auto state = st.detector.state(static_cast<node_number>(n), now);
-    out.members.push_back({m.name, m.address, m.zone,
-                           std::string{to_string(state)}, m.batches,
-                           m.bytes});
-  }
+  for (size_t n = 0; n < st.members.size(); ++n)
+    out.members.push_back(
+      describe_member(st, static_cast<node_number>(n), now));
   return out;
 }
 
@@ -67,6 +63,11 @@ void on_tick(caf::event_based_actor* self, const master_ptr& st) {
               m.name + " is now " + std::string{to_string(state)});
   }
   repair_tick(self, st);
+  // Rebalancing and retention scan the whole index: every 10th tick.
+  if (++st->ticks % 10 == 0) {
+    rebalance_tick(self, st);
+    retention_tick(self, st);
+  }
   self->delayed_send(self, span_us(st->cfg.heartbeat_interval),
                      tick_atom::value);
 }
@@ -103,6 +104,13 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
       handle_read(self, st, req, self->make_response_promise());
     },
     [self, st](const status_req&) { return make_status(self, *st); },
+    [self, st](const drain_req& req) -> caf::result<member_status> {
+      auto n = st->number_of(req.node);
+      if (!n)
+        return make_error(errc::malformed_request,
+                          "no member named " + req.node);
+      return handle_drain(self, st, *n);
+    },
     [self, st](tick_atom) { on_tick(self, st); },
   };
 }

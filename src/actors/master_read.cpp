@@ -17,6 +17,9 @@ void maybe_deliver(const master_ptr& st, uint64_t read_id) {
   if (i == st->pending_reads.end() || !i->second.plan->done())
     return;
   auto result = i->second.plan->finish();
+  auto window = i->second.plan->window();
+  if (window.from < st->expired_before)
+    result.expired_before = st->expired_before;
   i->second.promise.deliver(std::move(result));
   st->pending_reads.erase(i);
 }

@@ -51,6 +51,8 @@ void enqueue_repair(master_state& st, batch_id id) {
 namespace {
 
 void pump_repairs(caf::event_based_actor* self, const master_ptr& st);
+void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
+                  batch_id id, node_number target, errc code);
 
 /// Queues every batch that lists node n, fewest live copies first.
 void scan_dead_member(caf::event_based_actor* self, const master_ptr& st,
@@ -102,23 +104,36 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
   st->repairs_inflight.erase(id);
   auto now = now_us(self);
   auto* meta = st->index.find(id);
+  auto move = st->moving_from.find(id);
+  bool was_move = move != st->moving_from.end();
   if (code != errc::none) {
     ++st->repair_failures;
     if (code == errc::timeout)
       st->peers.forget(st->members[target].name);
-    if (meta != nullptr)
+    if (was_move)
+      st->moving_from.erase(move); // a move is simply abandoned
+    else if (meta != nullptr)
       enqueue_repair(*st, id); // retried on the next tick
     return;
   }
-  ++st->repairs_done;
-  if (meta == nullptr)
+  if (meta == nullptr) {
+    if (was_move)
+      st->moving_from.erase(move);
     return; // expired or deleted meanwhile
+  }
+  if (was_move)
+    ++st->moves_done;
+  else
+    ++st->repairs_done;
   add_replica(*st, *meta, target, now);
   st->members[target].bytes += meta->bytes;
+  drop_surplus(self, st, id);
   if (live_copies(*st, *meta, now) < st->cfg.replication_factor)
     enqueue_repair(*st, id);
   pump_repairs(self, st);
 }
+
+} // namespace
 
 void start_copy(caf::event_based_actor* self, const master_ptr& st,
                 batch_id id, node_number source, node_number target) {
@@ -142,6 +157,8 @@ void start_copy(caf::event_based_actor* self, const master_ptr& st,
     });
 }
 
+namespace {
+
 void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
   auto now = now_us(self);
   auto budget = st->repair_queue.size();
@@ -154,8 +171,10 @@ void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
     auto* meta = st->index.find(id);
     if (meta == nullptr || st->repairs_inflight.count(id) > 0)
       continue;
-    if (live_copies(*st, *meta, now) >= st->cfg.replication_factor)
+    if (live_copies(*st, *meta, now) >= st->cfg.replication_factor) {
+      drop_surplus(self, st, id); // e.g. a draining node's copy
       continue; // enough copies again: cancelled
+    }
     node_number source = 0;
     if (!pick_source(*st, *meta, now, source)) {
       // No live copy right now; a rejoining node may bring one back.

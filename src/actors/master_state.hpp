@@ -23,6 +23,7 @@
 #include <caf/response_promise.hpp>
 
 #include <deque>
+#include <cstdint>
 #include <map>
 #include <unordered_set>
 #include <memory>
@@ -91,8 +92,18 @@ struct master_state {
   std::deque<batch_id> repair_queue;
   std::unordered_set<batch_id> repair_queued;
   std::map<batch_id, node_number> repairs_inflight;
+  /// Rebalance moves in flight: batch -> node its copy moves away from.
+  std::map<batch_id, node_number> moving_from;
   uint64_t repairs_done = 0;
   uint64_t repair_failures = 0;
+  uint64_t moves_done = 0;
+  uint32_t ticks = 0;
+
+  // Retention (master_retention.cpp).
+  timestamp_us newest_ts = INT64_MIN;    ///< newest entry acknowledged
+  timestamp_us expired_before = INT64_MIN; ///< watermark for reads
+  uint64_t stored_bytes = 0;             ///< payload bytes, once per batch
+  uint64_t expired_batches = 0;
 
   std::optional<node_number> number_of(const node_name& name) const {
     auto i = member_numbers.find(name);
@@ -123,6 +134,36 @@ void enqueue_repair(master_state& st, batch_id id);
 /// Periodic repair work: scan nodes dead past the grace period, start copies
 /// up to the throttle.
 void repair_tick(caf::event_based_actor* self, const master_ptr& st);
+
+/// Starts copying batch `id` from `source` to `target` (repair or move).
+void start_copy(caf::event_based_actor* self, const master_ptr& st,
+                batch_id id, node_number source, node_number target);
+
+/// Once a batch has RF live copies, drops copies on draining nodes and the
+/// source of a finished move: out of the index first, then delete_req.
+void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
+                  batch_id id);
+
+/// Sends delete_req for `ids` to node n (one-way, best effort).
+void send_delete(caf::event_based_actor* self, const master_ptr& st,
+                 node_number n, std::vector<batch_id> ids);
+
+/// drain_req: mark the node draining; answer with its progress.
+member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
+                           node_number n);
+
+/// Per-member status (state, batches in the index, safe to remove).
+member_status describe_member(const master_state& st, node_number n,
+                              time_us now);
+
+/// Periodic rebalancing: move batches from the most to the least loaded.
+void rebalance_tick(caf::event_based_actor* self, const master_ptr& st);
+
+/// Periodic retention: delete batches older / beyond the configured limits.
+void retention_tick(caf::event_based_actor* self, const master_ptr& st);
+
+/// Records an acknowledged batch for retention accounting.
+void note_acked(master_state& st, const batch_meta& meta);
 
 /// A member (re)joined with a block report: re-add known copies, forget
 /// lost ones, delete surplus and never-acknowledged copies.

@@ -83,6 +83,7 @@ void ack_write(caf::event_based_actor* self, const master_ptr& st,
   LOGSTORE_ASSERT(pw.meta.replicas.count >= st->cfg.effective_write_quorum());
   pw.acked = true;
   st->index.insert(pw.id, pw.meta);
+  note_acked(*st, pw.meta);
   st->dedup.record(pw.client, pw.seq,
                    {dedup_table::state::acked, pw.id, errc::none});
   deliver_to_waiters(pw,

@@ -16,9 +16,14 @@ caf::error make_error(errc code, std::string text) {
 errc to_errc(const caf::error& err) {
   if (err.category() == error_category)
     return static_cast<errc>(err.code());
-  if (err == caf::sec::request_timeout)
-    return errc::timeout;
-  return errc::unreachable;
+  // Could not even connect: nothing was sent.
+  if (err == caf::sec::cannot_connect_to_node
+      || err == caf::sec::no_route_to_receiving_node)
+    return errc::unreachable;
+  // Everything else (timeouts, a receiver that went down with the request
+  // in its mailbox, ...) may or may not have taken effect: when in doubt,
+  // indefinite.
+  return errc::timeout;
 }
 
 void register_protocol_types(caf::actor_system_config& cfg) {
@@ -45,7 +50,8 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<copy_ack>("logstore::copy_ack")
     .add_message_type<delete_req>("logstore::delete_req")
     .add_message_type<block_report_req>("logstore::block_report_req")
-    .add_message_type<block_report>("logstore::block_report");
+    .add_message_type<block_report>("logstore::block_report")
+    .add_message_type<drain_req>("logstore::drain_req");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

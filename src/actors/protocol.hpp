@@ -31,9 +31,9 @@ constexpr caf::atom_value error_category = caf::atom("logstore");
 /// Wraps an errc as a caf::error (for replies).
 caf::error make_error(errc code, std::string text = {});
 
-/// Classifies any caf::error a requester receives: our own codes map back,
-/// CAF's request_timeout maps to errc::timeout (indefinite), anything else to
-/// errc::unreachable.
+/// Classifies any caf::error a requester receives: our own codes map back;
+/// "could not connect" maps to errc::unreachable (definite: nothing sent);
+/// everything else, request_timeout included, to errc::timeout (indefinite).
 errc to_errc(const caf::error& err);
 
 /// Announces every protocol message type to CAF under a stable name.

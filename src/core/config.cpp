@@ -46,6 +46,10 @@ std::string cluster_config::validate() const {
     return "repair_inflight_max must be at least 1";
   if (copy_timeout <= 0)
     return "copy_timeout must be positive";
+  if (rebalance_threshold < 0 || rebalance_threshold >= 1)
+    return "rebalance_threshold must be in [0, 1)";
+  if (retention_time < 0)
+    return "retention_time must not be negative";
   return {};
 }
 

@@ -53,6 +53,16 @@ struct cluster_config {
   uint32_t repair_inflight_max = 4;
   /// How long the master waits for a copy_ack (us). Default: 2 s.
   time_us copy_timeout = 2'000'000;
+  /// Rebalance when a node holds more than (1 + threshold) x the mean
+  /// number of batches while another holds less than (1 - threshold) x.
+  /// 0 disables rebalancing. Default: 0.2.
+  double rebalance_threshold = 0.2;
+  /// Retention by age (us, in entry time: batches whose newest entry is
+  /// older than the newest entry seen minus this are deleted). 0 = keep.
+  time_us retention_time = 0;
+  /// Retention by size: delete the oldest batches while the cluster holds
+  /// more payload bytes than this (counted once, not per copy). 0 = keep.
+  uint64_t retention_bytes = 0;
 
   uint32_t effective_write_quorum() const {
     return write_quorum == 0 ? replication_factor : write_quorum;

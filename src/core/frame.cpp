@@ -22,7 +22,7 @@ constexpr size_t hcrc_offset = 60;
 constexpr size_t entry_bytes_min = 4; // ts, two lengths, index: 1 byte each
 constexpr int varint_bytes_max = 10;
 
-// --- encoding -----------------------------------------------------------------
+// --- encoding ----------------------------------------------------------------
 
 void put_fixed(std::string& out, uint64_t x, int width) {
   for (int i = 0; i < width; ++i)
@@ -53,7 +53,8 @@ int64_t unzigzag(uint64_t u) {
 
 void overwrite_u32(std::string& out, size_t at, uint32_t x) {
   for (int i = 0; i < 4; ++i)
-    out[at + static_cast<size_t>(i)] = static_cast<char>((x >> (8 * i)) & 0xffu);
+    out[at + static_cast<size_t>(i)]
+      = static_cast<char>((x >> (8 * i)) & 0xffu);
 }
 
 // Writes the fixed header with placeholder length and CRCs.
@@ -93,7 +94,7 @@ void finish_frame(std::string& out, size_t start) {
   overwrite_u32(out, start + crc_offset, crc32c::mask(crc));
 }
 
-// --- decoding -----------------------------------------------------------------
+// --- decoding ----------------------------------------------------------------
 
 uint64_t get_fixed(const char* p, int width) {
   uint64_t x = 0;

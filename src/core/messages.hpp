@@ -111,6 +111,13 @@ struct block_report {
   std::vector<uint64_t> digests; ///< one per batch, same order
 };
 
+/// operator -> master: move every batch off `node`, then report it safe to
+/// remove. Reply: member_status of the node (progress; repeat to poll).
+/// Errors: malformed_request (unknown node, definite).
+struct drain_req {
+  node_name node;
+};
+
 // --- read path ----------------------------------------------------------------
 
 /// client -> master: every entry with from <= ts <= to. Reply: read_result.
@@ -127,6 +134,9 @@ struct read_result {
   std::vector<stored_entry> entries;
   bool complete = true;
   std::vector<time_range> missing;
+  /// Retention: entries with ts < expired_before were deleted on purpose
+  /// (by age or by size); a read reaching below it says so. min() = none.
+  timestamp_us expired_before = INT64_MIN;
 };
 
 /// master -> storage: the entries of these batches within [from, to].
@@ -157,8 +167,12 @@ struct member_status {
   std::string address;
   std::string zone;
   std::string state; ///< "up", "suspect" or "dead"
-  uint64_t batches = 0;
+  uint64_t batches = 0; ///< batches the index places on this node
   uint64_t bytes = 0;
+  bool draining = false;
+  /// Removing the node now loses no copy: it holds no batch the index
+  /// needs (drained, or it never held any).
+  bool safe_to_remove = false;
 };
 
 /// anyone -> master. Reply: status_reply.
@@ -206,6 +220,10 @@ auto inspect(Inspector& f, delete_req& x) {
   return f(x.batches);
 }
 template <class Inspector>
+auto inspect(Inspector& f, drain_req& x) {
+  return f(x.node);
+}
+template <class Inspector>
 auto inspect(Inspector& f, block_report_req&) {
   return f();
 }
@@ -243,7 +261,7 @@ auto inspect(Inspector& f, read_req& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, read_result& x) {
-  return f(x.entries, x.complete, x.missing);
+  return f(x.entries, x.complete, x.missing, x.expired_before);
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_req& x) {
@@ -259,7 +277,8 @@ auto inspect(Inspector& f, fetch_result& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, member_status& x) {
-  return f(x.name, x.address, x.zone, x.state, x.batches, x.bytes);
+  return f(x.name, x.address, x.zone, x.state, x.batches, x.bytes,
+           x.draining, x.safe_to_remove);
 }
 template <class Inspector>
 auto inspect(Inspector& f, status_req&) {

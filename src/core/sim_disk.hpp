@@ -67,7 +67,7 @@ public:
   disk_status rename(const std::string& from,
                      const std::string& to) override;
 
-  // --- crashes and faults ------------------------------------------------------
+  // --- crashes and faults ---------------------------------------------------
   /// The machine loses power: every file keeps what `mode` says.
   void crash(crash_mode mode);
 
@@ -105,7 +105,7 @@ public:
     fail_sync_ = x;
   }
 
-  // --- inspection --------------------------------------------------------------
+  // --- inspection -----------------------------------------------------------
   uint64_t used_bytes() const {
     return used_bytes_;
   }

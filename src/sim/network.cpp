@@ -37,8 +37,12 @@ public:
   }
 
   void enqueue(caf::mailbox_element_ptr m, caf::execution_unit*) override {
-    if (getf(is_cleaned_up_flag))
-      return; // a dead proxy loses messages silently, like a closed socket
+    if (getf(is_cleaned_up_flag)) {
+      // A dead proxy loses messages silently, like a closed socket; still
+      // counted, so the report shows traffic to crashed nodes.
+      net_->count_lost_to_dead();
+      return;
+    }
     net_->transmit(observer_, target_node_, target_, incarnation_,
                    std::move(m));
   }

@@ -119,6 +119,13 @@ public:
   void transmit(node_index from, node_index to, caf::strong_actor_ptr target,
                 uint32_t incarnation, caf::mailbox_element_ptr msg);
 
+  /// A message sent through the proxy of a crashed incarnation.
+  void count_lost_to_dead() {
+    ++stats_.sent;
+    ++stats_.to_dead;
+    mix(5);
+  }
+
   /// Due time of the earliest message in flight, or -1 if none.
   time_us next_due() const;
 

@@ -181,6 +181,17 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
   switch (f.value.action) {
     case fault_action::crash:
     case fault_action::restart:
+      r.require("target", "\"storage-1\"");
+      read_target(r, s, nodes, f);
+      // Only storage nodes may crash for now: a restarted master would
+      // come back without its index, and a restarted client would reuse
+      // its sequence numbers (both need state on disk: issue 5).
+      if (r.context().ok() && f.value.target.rfind("storage-", 0) != 0)
+        r.fail("target", "only storage nodes can crash or restart; '"
+                           + f.value.target
+                           + "' keeps its state in memory only (use pause, "
+                             "or a partition, to take it away)");
+      return;
     case fault_action::pause:
     case fault_action::resume:
     case fault_action::slow:

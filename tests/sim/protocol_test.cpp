@@ -68,6 +68,9 @@ TEST_CASE("caf errors map back to protocol error codes") {
   CHECK(to_errc(make_error(errc::not_enough_nodes)) == errc::not_enough_nodes);
   CHECK(to_errc(caf::make_error(caf::sec::request_timeout)) == errc::timeout);
   CHECK_FALSE(is_definite(to_errc(caf::make_error(caf::sec::request_timeout))));
+  // When in doubt, indefinite: the receiver may have handled it.
   CHECK(to_errc(caf::make_error(caf::sec::request_receiver_down))
+        == errc::timeout);
+  CHECK(to_errc(caf::make_error(caf::sec::cannot_connect_to_node))
         == errc::unreachable);
 }

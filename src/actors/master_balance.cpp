@@ -1,0 +1,190 @@
+// logstore — drain, rebalance and surplus copies at the master.
+//
+// Drain:     drain_req(X) -> X gets no new copies and its copies stop
+//            counting as live -> its batches are "under-replicated" and the
+//            repair path copies them elsewhere -> once a batch has RF live
+//            copies without X, X's copy leaves the index, then X deletes it
+//            -> X holds nothing the index needs: safe to remove.
+// Rebalance: every few ticks, when the most loaded node holds more than
+//            (1 + threshold) x the mean and the least loaded less than
+//            (1 - threshold) x, move batches: copy to the light node first,
+//            drop the heavy node's copy only after the copy is confirmed, so
+//            no batch ever has fewer than RF copies during a move.
+#include "actors/master_state.hpp"
+
+#include "core/assert.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+namespace logstore {
+
+void send_delete(caf::event_based_actor* self, const master_ptr& st,
+                 node_number n, std::vector<batch_id> ids) {
+  if (ids.empty())
+    return;
+  st->peers.with_peer(
+    self, st->ctx.directory, st->members[n].name, st->cfg.store_timeout,
+    [self, ids](const caf::actor& peer) { self->send(peer, delete_req{ids}); },
+    [](errc) {
+      // Best effort: a copy left behind is found by the next block report.
+    });
+}
+
+void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
+                  batch_id id) {
+  auto* meta = st->index.find(id);
+  if (meta == nullptr)
+    return;
+  auto now = now_us(self);
+  if (live_copies(*st, *meta, now) < st->cfg.replication_factor)
+    return;
+  std::vector<node_number> drop;
+  for (auto r : meta->replicas)
+    if (st->members[r].draining)
+      drop.push_back(r);
+  if (auto i = st->moving_from.find(id); i != st->moving_from.end()) {
+    if (meta->replicas.contains(i->second)
+        && std::find(drop.begin(), drop.end(), i->second) == drop.end())
+      drop.push_back(i->second);
+    st->moving_from.erase(i);
+  }
+  for (auto n : drop) {
+    // Never below RF: re-check before each removal.
+    if (live_copies(*st, *meta, now)
+          - (st->members[n].draining ? 0 : 1)
+        < st->cfg.replication_factor)
+      continue;
+    meta->replicas.remove(n);
+    st->members[n].bytes -= std::min<uint64_t>(st->members[n].bytes,
+                                                meta->bytes);
+    send_delete(self, st, n, {id});
+  }
+}
+
+member_status describe_member(const master_state& st, node_number n,
+                              time_us now) {
+  auto& m = st.members[n];
+  member_status out;
+  out.name = m.name;
+  out.address = m.address;
+  out.zone = m.zone;
+  out.state = std::string{to_string(st.detector.state(n, now))};
+  out.bytes = m.bytes;
+  out.draining = m.draining;
+  uint64_t held = 0;
+  uint64_t needed = 0; // batches that would drop below RF without this node
+  st.index.for_each([&](batch_id, const batch_meta& meta) {
+    if (!meta.replicas.contains(n))
+      return;
+    ++held;
+    uint32_t others = 0;
+    for (auto r : meta.replicas)
+      if (r != n && st.detector.state(r, now) == node_state::up
+          && !st.members[r].draining)
+        ++others;
+    if (others < st.cfg.replication_factor)
+      ++needed;
+  });
+  out.batches = held;
+  out.safe_to_remove = needed == 0;
+  return out;
+}
+
+member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
+                           node_number n) {
+  auto& m = st->members[n];
+  if (!m.draining) {
+    m.draining = true;
+    std::vector<batch_id> ids;
+    st->index.for_each([&](batch_id id, const batch_meta& meta) {
+      if (meta.replicas.contains(n))
+        ids.push_back(id);
+    });
+    for (auto id : ids)
+      enqueue_repair(*st, id);
+    log_event(self, st->ctx, log_level::info, "drain_started",
+              m.name + " is draining: it gets no new copies, and its "
+                + std::to_string(ids.size())
+                + " batch(es) are copied elsewhere before its copies go");
+  }
+  return describe_member(*st, n, now_us(self));
+}
+
+namespace {
+
+/// Batches per node, as the index places them (up, non-draining nodes).
+std::vector<uint64_t> load_by_node(const master_state& st, time_us now,
+                                   std::vector<bool>& eligible) {
+  std::vector<uint64_t> load(st.members.size(), 0);
+  eligible.assign(st.members.size(), false);
+  for (size_t n = 0; n < st.members.size(); ++n)
+    eligible[n] = st.detector.state(static_cast<node_number>(n), now)
+                    == node_state::up
+                  && !st.members[n].draining;
+  st.index.for_each([&](batch_id, const batch_meta& meta) {
+    for (auto r : meta.replicas)
+      ++load[r];
+  });
+  return load;
+}
+
+} // namespace
+
+void rebalance_tick(caf::event_based_actor* self, const master_ptr& st) {
+  auto threshold = st->cfg.rebalance_threshold;
+  if (threshold <= 0 || st->members.size() < 2 || !st->repair_queue.empty())
+    return;
+  auto now = now_us(self);
+  std::vector<bool> ok;
+  auto load = load_by_node(*st, now, ok);
+  double total = 0;
+  size_t count = 0;
+  for (size_t n = 0; n < load.size(); ++n)
+    if (ok[n]) {
+      total += static_cast<double>(load[n]);
+      ++count;
+    }
+  if (count < 2 || total == 0)
+    return;
+  auto mean = total / static_cast<double>(count);
+  size_t heavy = load.size(), light = load.size();
+  for (size_t n = 0; n < load.size(); ++n) {
+    if (!ok[n])
+      continue;
+    if (heavy == load.size() || load[n] > load[heavy])
+      heavy = n;
+    if (light == load.size() || load[n] < load[light])
+      light = n;
+  }
+  if (static_cast<double>(load[heavy]) <= mean * (1 + threshold)
+      || static_cast<double>(load[light]) >= mean * (1 - threshold))
+    return;
+  auto h = static_cast<node_number>(heavy);
+  auto l = static_cast<node_number>(light);
+  auto budget = st->cfg.repair_inflight_max > st->repairs_inflight.size()
+                  ? st->cfg.repair_inflight_max - st->repairs_inflight.size()
+                  : 0;
+  std::vector<batch_id> picks;
+  st->index.for_each([&](batch_id id, const batch_meta& meta) {
+    if (picks.size() < budget && meta.replicas.contains(h)
+        && !meta.replicas.contains(l) && st->repairs_inflight.count(id) == 0
+        && live_copies(*st, meta, now) >= st->cfg.replication_factor)
+      picks.push_back(id);
+  });
+  if (picks.empty())
+    return;
+  log_event(self, st->ctx, log_level::info, "rebalance",
+            "moving " + std::to_string(picks.size()) + " batch(es) from "
+              + st->members[h].name + " (" + std::to_string(load[heavy])
+              + " batches) to " + st->members[l].name + " ("
+              + std::to_string(load[light]) + "); mean "
+              + std::to_string(static_cast<uint64_t>(mean)));
+  for (auto id : picks) {
+    st->moving_from[id] = h;
+    start_copy(self, st, id, h, l);
+  }
+}
+
+} // namespace logstore
