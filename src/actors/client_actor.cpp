@@ -155,6 +155,7 @@ void start_read(caf::event_based_actor* self, const state_ptr& st,
       ev.entries = refs_of(*res);
       ev.complete = res->complete;
       ev.missing = res->missing;
+      ev.expired_before = res->expired_before;
     }
     record(*st, std::move(ev));
     if (type == op_type::info)

@@ -15,6 +15,7 @@
 #include "core/assert.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 #include <utility>
 
@@ -317,6 +318,18 @@ std::string describe_failed_read(const model& m, const operation& op) {
          + (done.text.empty() ? "" : " (" + done.text + ')');
 }
 
+/// Ranges a read need not hold: its missing ranges when incomplete, and
+/// everything below its retention watermark (deleted on purpose).
+std::vector<time_range> exempt_ranges(const history_event& done) {
+  std::vector<time_range> out;
+  if (!done.complete)
+    out = done.missing;
+  if (done.expired_before != std::numeric_limits<timestamp_us>::min())
+    out.push_back({std::numeric_limits<timestamp_us>::min(),
+                   done.expired_before - 1});
+  return merge_ranges(std::move(out));
+}
+
 } // namespace
 
 void check_reads(model& m, report& out) {
@@ -326,8 +339,7 @@ void check_reads(model& m, report& out) {
       continue;
     const auto& done = m.at(op.completion);
     read_view read{op, done, m.at(op.invoke).range,
-                   done.complete ? std::vector<time_range>{}
-                                 : merge_ranges(done.missing)};
+                   exempt_ranges(done)};
     vis.advance(m, m.at(op.invoke).time);
     auto stamp = op.invoke; // unique per read
     auto held = check_returned(m, read, stamp, vis, out);
@@ -370,7 +382,8 @@ void check_lost_writes(model& m, report& out) {
       m.written[hint].seen_in = final_read_stamp;
   }
   for (const auto& a : m.acked)
-    if (m.written[a.written].seen_in != final_read_stamp)
+    if (m.written[a.written].seen_in != final_read_stamp
+        && m.written[a.written].ref->ts >= done.expired_before)
       out.violation(property::lost_acked_writes, [&] {
         return "lost write: " + describe_entry(a) + " was acknowledged by "
                + describe_append(m, a.invoke, a.ack) + " but "

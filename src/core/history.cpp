@@ -283,6 +283,10 @@ bool read_read_value(line_reader& rd, const json& value, history_event& ev) {
     return false;
   if (ev.type != op_type::ok)
     return true;
+  // "expired_before" is optional: absent means nothing expired.
+  if (value.contains("expired_before")
+      && !rd.get(value, "expired_before", in_value, ev.expired_before))
+    return false;
   return rd.get(value, "complete", in_value, ev.complete)
          && read_missing(rd, value, ev.missing)
          && read_entries(rd, value, ev.entries);

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct history_event {
   time_range range;
   bool complete = true;             ///< read ok
   std::vector<time_range> missing;  ///< read ok, when incomplete
+  /// read ok: entries with ts below this were deleted by retention (so the
+  /// checker does not expect them). min() = nothing expired.
+  timestamp_us expired_before = std::numeric_limits<timestamp_us>::min();
   // failures
   errc error = errc::none;
   std::string text; ///< error text, or the nemesis event's description

@@ -8,6 +8,7 @@
 #include "core/assert.hpp"
 
 #include <charconv>
+#include <limits>
 #include <ostream>
 #include <string_view>
 
@@ -119,6 +120,11 @@ void put_read_value(std::string& out, const history_event& ev) {
       out += ']';
     }
     out += "],";
+    if (ev.expired_before != std::numeric_limits<timestamp_us>::min()) {
+      out += "\"expired_before\":";
+      put_int(out, ev.expired_before);
+      out += ',';
+    }
     put_entries(out, ev.entries);
   }
   out += '}';

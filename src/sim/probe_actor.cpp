@@ -38,6 +38,16 @@ caf::behavior probe_actor(caf::event_based_actor* self, caf::actor directory,
         },
         [](errc) {});
     },
+    [self, directory, peers](drain_req& req) {
+      // An operator's drain command, as `logstore drain` would send it.
+      peers->with_peer(
+        self, directory, "master", probe_timeout,
+        [self, req](const caf::actor& master) {
+          self->request(master, span_us(probe_timeout), req)
+            .then([](member_status&) {}, [](caf::error&) {});
+        },
+        [](errc) {});
+    },
     [self, directory, storage_names, cb, peers](block_report_req) {
       auto round = std::make_shared<round_state>();
       round->waiting = storage_names.size();

@@ -52,6 +52,8 @@ std::string_view to_string(fault_action x) {
     case fault_action::latency: return "latency";
     case fault_action::loss: return "loss";
     case fault_action::duplicate: return "duplicate";
+    case fault_action::join: return "join";
+    case fault_action::drain: return "drain";
   }
   return "unknown";
 }
@@ -61,7 +63,7 @@ bool from_string(std::string_view str, fault_action& x) {
        {fault_action::crash, fault_action::restart, fault_action::pause,
         fault_action::resume, fault_action::slow, fault_action::partition,
         fault_action::heal, fault_action::latency, fault_action::loss,
-        fault_action::duplicate}) {
+        fault_action::duplicate, fault_action::join, fault_action::drain}) {
     if (to_string(candidate) == str) {
       x = candidate;
       return true;
@@ -76,11 +78,40 @@ std::vector<std::string> scenario::node_names() const {
   std::vector<std::string> result;
   result.reserve(1 + storage_nodes + workload.clients);
   result.emplace_back("master");
-  for (uint32_t i = 1; i <= storage_nodes; ++i)
+  for (uint32_t i = 1; i <= storage_nodes + spare_nodes; ++i)
     result.emplace_back("storage-" + std::to_string(i));
   for (uint32_t i = 1; i <= workload.clients; ++i)
     result.emplace_back("client-" + std::to_string(i));
   return result;
+}
+
+namespace {
+
+/// N of "storage-N", or 0.
+uint32_t storage_number(const std::string& name) {
+  if (name.rfind("storage-", 0) != 0)
+    return 0;
+  uint32_t n = 0;
+  for (size_t i = 8; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9')
+      return 0;
+    n = n * 10 + static_cast<uint32_t>(name[i] - '0');
+  }
+  return n;
+}
+
+} // namespace
+
+bool scenario::is_spare(const std::string& name) const {
+  auto n = storage_number(name);
+  return n > storage_nodes && n <= storage_nodes + spare_nodes;
+}
+
+std::string scenario::zone_of(const std::string& name) const {
+  auto n = storage_number(name);
+  if (zones == 0 || n == 0)
+    return {};
+  return "zone-" + std::to_string((n - 1) % zones + 1);
 }
 
 parse_outcome parse_scenario_file(const std::string& path) {

@@ -45,6 +45,8 @@ enum class fault_action : uint8_t {
   latency,    ///< override latency on links of target / between a pair
   loss,       ///< override loss on links of target / between a pair
   duplicate,  ///< override duplication on links of target / between a pair
+  join,       ///< a spare storage node starts and joins (bootstrap)
+  drain,      ///< the operator drains target: its batches move away
 };
 
 std::string_view to_string(fault_action x);
@@ -132,6 +134,12 @@ struct scenario {
   time_us duration = 30'000'000; ///< workload runs [0, duration)
   time_us settle = 5'000'000;    ///< quiet time after the end before the final read
   uint32_t storage_nodes = 5;
+  /// Storage nodes that exist but start only when a "join" fault says so:
+  /// storage-(N+1) .. storage-(N+spare_nodes). Default: 0.
+  uint32_t spare_nodes = 0;
+  /// Failure domains: storage-i is in zone "zone-((i-1) % zones + 1)".
+  /// 0 = no zones. Default: 0.
+  uint32_t zones = 0;
   cluster_config cluster;
   link_profile network;
   workload_spec workload;
@@ -139,8 +147,15 @@ struct scenario {
   random_spec random;
   expectations expect;
 
-  /// All node names: "master", "storage-1".. "storage-N", "client-1".. .
+  /// All node names: "master", "storage-1".. "storage-N" (spares
+  /// included), "client-1".. .
   std::vector<std::string> node_names() const;
+
+  /// True for a spare storage node (starts only on "join").
+  bool is_spare(const std::string& name) const;
+
+  /// The zone of storage node `name`, or "" without zones.
+  std::string zone_of(const std::string& name) const;
 };
 
 /// Parse result: a scenario, or an error "FILE:LINE:COL: key 'x': what is

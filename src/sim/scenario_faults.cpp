@@ -198,6 +198,21 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
       r.require("target", "\"storage-1\"");
       read_target(r, s, nodes, f);
       return;
+    case fault_action::join:
+      r.require("target", "\"storage-6\"");
+      read_target(r, s, nodes, f);
+      if (r.context().ok() && !s.is_spare(f.value.target))
+        r.fail("target", "'" + f.value.target
+                           + "' is not a spare node; set [cluster] "
+                             "spare_nodes and join storage-"
+                           + std::to_string(s.storage_nodes + 1) + " ..");
+      return;
+    case fault_action::drain:
+      r.require("target", "\"storage-1\"");
+      read_target(r, s, nodes, f);
+      if (r.context().ok() && f.value.target.rfind("storage-", 0) != 0)
+        r.fail("target", "only storage nodes can be drained");
+      return;
     case fault_action::partition: read_groups(r, s, nodes, f); return;
     case fault_action::heal: return;
     case fault_action::latency:
@@ -245,7 +260,9 @@ void read_values(table_reader& r, const scenario& s, fault& f) {
     case fault_action::pause:
     case fault_action::resume:
     case fault_action::partition:
-    case fault_action::heal: return;
+    case fault_action::heal:
+    case fault_action::join:
+    case fault_action::drain: return;
   }
 }
 
@@ -311,7 +328,7 @@ void detail::read_faults(parse_context& ctx, table_reader& root, scenario& s) {
   std::stable_sort(faults.begin(), faults.end(), [](auto& x, auto& y) {
     return x.value.at < y.value.at;
   });
-  detail::check_timeline(ctx, faults);
+  detail::check_timeline(ctx, faults, s);
   for (auto& f : faults)
     s.faults.push_back(std::move(f.value));
 }
@@ -334,7 +351,9 @@ const std::vector<std::string_view>& detail::action_keys(fault_action x) {
     case fault_action::crash:
     case fault_action::pause: return node_undone;
     case fault_action::restart:
-    case fault_action::resume: return node;
+    case fault_action::resume:
+    case fault_action::join:
+    case fault_action::drain: return node;
     case fault_action::slow: return slow;
     case fault_action::partition: return partition;
     case fault_action::heal: return none;

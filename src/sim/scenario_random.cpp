@@ -213,6 +213,8 @@ bool complete_fault(const scenario& s, std::vector<down_interval>& downs,
     case fault_action::restart:
     case fault_action::resume:
     case fault_action::heal: return false; // implied by durations
+    case fault_action::join:
+    case fault_action::drain: return false; // scripted only
   }
   return false;
 }

@@ -156,7 +156,8 @@ struct located_fault {
 /// Records an error unless every crash/pause (sorted by `at`) finds its node
 /// running, every restart a crashed node and every resume a paused one,
 /// counting the automatic undo at `at + duration`.
-void check_timeline(parse_context& ctx, const std::vector<located_fault>& fs);
+void check_timeline(parse_context& ctx, const std::vector<located_fault>& fs,
+                    const scenario& s);
 
 /// Reads every [[fault]] table of the file into s.faults, sorted by `at`, and
 /// checks the timeline (no restart of a running node, ...).

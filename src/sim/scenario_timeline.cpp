@@ -30,6 +30,8 @@ std::pair<node_state, node_state> transition(fault_action action) {
     case fault_action::restart: return {node_state::crashed, node_state::up};
     case fault_action::pause: return {node_state::up, node_state::paused};
     case fault_action::resume: return {node_state::paused, node_state::up};
+    case fault_action::join: return {node_state::crashed, node_state::up};
+    case fault_action::drain:
     case fault_action::slow:
     case fault_action::partition:
     case fault_action::heal:
@@ -55,7 +57,8 @@ std::vector<timeline_event> node_events(const std::vector<located_fault>& fs) {
     auto& f = fs[i].value;
     auto a = f.action;
     if (a != fault_action::crash && a != fault_action::restart
-        && a != fault_action::pause && a != fault_action::resume)
+        && a != fault_action::pause && a != fault_action::resume
+        && a != fault_action::join)
       continue;
     result.push_back({f.at, false, i, a});
     if (f.duration > 0 && a == fault_action::crash)
@@ -74,8 +77,13 @@ std::vector<timeline_event> node_events(const std::vector<located_fault>& fs) {
 } // namespace
 
 void detail::check_timeline(parse_context& ctx,
-                             const std::vector<located_fault>& fs) {
+                             const std::vector<located_fault>& fs,
+                             const scenario& s) {
   std::map<std::string, node_state> states;
+  for (auto& name : s.node_names())
+    if (s.is_spare(name))
+      states[name] = node_state::crashed; // not started until "join"
+
   for (auto& event : node_events(fs)) {
     auto& f = fs[event.index];
     auto [needs, leaves] = transition(event.action);

@@ -90,7 +90,9 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
                 "heartbeat_interval", "suspect_after_misses",
                 "dead_after_misses", "store_attempts_max",
                 "batch_entries_max", "dedup_window", "repair_grace",
-                "repair_inflight_max", "copy_timeout"});
+                "repair_inflight_max", "copy_timeout", "spare_nodes",
+                "zones", "rebalance_threshold", "retention_time",
+                "retention_bytes"});
   auto& c = s.cluster;
   r.integer("storage_nodes", s.storage_nodes, 1, storage_nodes_max);
   r.integer("replication_factor", c.replication_factor, 1, 8);
@@ -121,6 +123,15 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
   r.duration("repair_grace", c.repair_grace, 0, one_hour);
   r.integer("repair_inflight_max", c.repair_inflight_max, 1, 10'000);
   r.duration("copy_timeout", c.copy_timeout, 1, one_hour);
+  r.integer("spare_nodes", s.spare_nodes, 0, storage_nodes_max);
+  r.integer("zones", s.zones, 0, storage_nodes_max);
+  r.probability("rebalance_threshold", c.rebalance_threshold);
+  r.duration("retention_time", c.retention_time, 0,
+             std::numeric_limits<time_us>::max());
+  int64_t retention_bytes = 0;
+  r.integer("retention_bytes", retention_bytes, 0,
+            std::numeric_limits<int64_t>::max());
+  c.retention_bytes = static_cast<uint64_t>(retention_bytes);
   if (!ctx.ok())
     return;
   if (auto problem = c.validate(); !problem.empty())

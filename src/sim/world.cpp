@@ -111,6 +111,7 @@ void world::spawn_node(node_index n) {
   } else if (name.rfind("storage-", 0) == 0) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
+    opts.zone = s_.zone_of(name);
     a = sys_->spawn(storage_actor, opts, context_for(n));
   } else {
     auto& w = s_.workload;
@@ -200,8 +201,12 @@ bool world::final_read_done() {
 run_result world::run() {
   mains_.resize(names_.size());
   incarnations_.assign(names_.size(), 0);
-  for (node_index n = 0; n < oracle_node_; ++n)
-    spawn_node(n);
+  for (node_index n = 0; n < oracle_node_; ++n) {
+    if (s_.is_spare(names_[n]))
+      net_->crash(n); // exists, but starts only on "join"
+    else
+      spawn_node(n);
+  }
   start_oracle();
   action_queue actions{*this, s_, rng_};
   auto client1 = net_->index_of("client-1");
@@ -282,6 +287,10 @@ run_result world::run() {
   r.trace_hash = XXH64(bytes.data(), bytes.size(), net_->trace_hash());
   r.hist = std::move(hist_);
   return r;
+}
+
+void world::drain(const std::string& node) {
+  caf::anon_send(probe_, drain_req{node});
 }
 
 bool world::oracle_wanted() const {

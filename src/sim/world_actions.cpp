@@ -148,6 +148,17 @@ void action_queue::apply(const fault& f) {
       base.duplicate = f.value;
       each_link([&](node_index a, node_index b) { net.set_link(a, b, base); });
       break;
+    case fault_action::join: {
+      auto n = net.index_of(f.target);
+      if (!net.alive(n)) {
+        net.revive(n);
+        w_.spawn_node(n);
+      }
+      break;
+    }
+    case fault_action::drain:
+      w_.drain(f.target);
+      break;
   }
 }
 
@@ -206,6 +217,8 @@ void action_queue::undo(const fault& f) {
     case fault_action::restart:
     case fault_action::resume:
     case fault_action::heal:
+    case fault_action::join:
+    case fault_action::drain:
       break;
   }
 }

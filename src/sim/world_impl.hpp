@@ -67,6 +67,8 @@ public:
   void spawn_node(node_index n);
   void kill_node(node_index n);
   void note(time_us at, std::string text);
+  /// Asks the master (through the oracle's probe) to drain a node.
+  void drain(const std::string& node);
   time_us now() const;
 
 private:

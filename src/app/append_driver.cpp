@@ -1,0 +1,206 @@
+// logstore — append pipeline actor.
+#include "app/append_driver.hpp"
+
+#include "actors/node_context.hpp"
+#include "actors/protocol.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <iostream>
+
+namespace logstore::app {
+
+namespace {
+
+struct job {
+  append_req req;
+  std::vector<uint32_t> lines;
+  uint32_t attempts = 0;
+  bool maybe_sent = false; ///< some attempt may have reached the master
+  uint64_t process = 0;
+};
+
+using job_ptr = std::shared_ptr<job>;
+
+struct driver_state {
+  driver_options opts;
+  uint32_t active = 0;
+  std::deque<caf::response_promise> waiting_room; ///< blocked producers
+  caf::response_promise drain;
+  bool draining = false;
+  uint64_t acked = 0, not_stored = 0, maybe_stored = 0;
+  std::vector<uint64_t> free_processes;
+  uint64_t next_process = 0;
+  time_us last_time = 0;
+  std::map<sequence_nr, job_ptr> retrying; ///< waiting for their back-off
+};
+
+using state_ptr = std::shared_ptr<driver_state>;
+
+time_us steady_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch())
+    .count();
+}
+
+void record(driver_state& st, const job& j, op_type type, errc code,
+            batch_id batch) {
+  if (!st.opts.hist)
+    return;
+  history_event ev;
+  st.last_time = std::max(st.last_time, steady_us());
+  ev.time = st.last_time;
+  ev.process = j.process;
+  ev.type = type;
+  ev.f = op_fn::append;
+  ev.client = j.req.client;
+  ev.seq = j.req.seq;
+  for (uint32_t i = 0; i < j.req.entries.size(); ++i)
+    ev.entries.push_back({j.req.client, j.req.seq, i, j.req.entries[i].ts,
+                          j.req.entries[i].source});
+  ev.batch = batch;
+  ev.error = code;
+  ev.node = "master";
+  st.opts.hist->add(std::move(ev));
+}
+
+void maybe_finish(driver_state& st) {
+  while (st.active < st.opts.in_flight && !st.waiting_room.empty()) {
+    st.waiting_room.front().deliver(caf::unit);
+    st.waiting_room.pop_front();
+    ++st.active; // reserved for the batch the producer sends next
+  }
+  if (st.draining && st.active == 0) {
+    st.drain.deliver(st.acked, st.not_stored, st.maybe_stored);
+    st.draining = false;
+  }
+}
+
+void complete(const state_ptr& st, const job& j, op_type type, errc code,
+              batch_id batch, const std::string& text) {
+  record(*st, j, type, code, batch);
+  auto n = j.req.entries.size();
+  if (type == op_type::ok) {
+    st->acked += n;
+    st->free_processes.push_back(j.process);
+  } else if (type == op_type::fail) {
+    st->not_stored += n;
+    st->free_processes.push_back(j.process);
+    std::cerr << "append: lines " << line_ranges(j.lines)
+              << ": NOT stored (definite: " << to_string(code) << ") "
+              << text << "\n";
+  } else {
+    st->maybe_stored += n;
+    std::cerr << "append: lines " << line_ranges(j.lines)
+              << ": MAYBE stored (indefinite: " << to_string(code)
+              << " after " << j.attempts << " attempts) " << text << "\n";
+  }
+  --st->active;
+  maybe_finish(*st);
+}
+
+void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
+  if (!st->opts.master) { // never connected: nothing was ever sent
+    complete(st, *j, op_type::fail, errc::unreachable, 0, "(no master)");
+    return;
+  }
+  ++j->attempts;
+  self->request(st->opts.master, st->opts.timeout, j->req)
+    .then(
+      [st, j](append_ack& ack) {
+        complete(st, *j, op_type::ok, errc::none, ack.batch, {});
+      },
+      [self, st, j](caf::error& err) {
+        auto code = to_errc(err);
+        if (code != errc::unreachable)
+          j->maybe_sent = true; // a timeout or an answer: it got there
+        bool transient = code == errc::timeout || code == errc::unreachable
+                         || code == errc::unavailable;
+        if (transient && j->attempts <= st->opts.retries) {
+          auto delay = std::min<time_us>(100'000 << (j->attempts - 1),
+                                         2'000'000);
+          st->retrying.emplace(j->req.seq, j);
+          self->delayed_send(self, span_us(delay), next_op_atom::value,
+                             j->req.seq);
+          return;
+        }
+        // A definite answer from the master is authoritative for (client,
+        // seq) even after timeouts: it remembers every attempt. Unreachable
+        // is definite only if no attempt ever got out.
+        bool definite = is_definite(code)
+                        && !(code == errc::unreachable && j->maybe_sent);
+        complete(st, *j, definite ? op_type::fail : op_type::info, code, 0,
+                 self->system().render(err));
+      });
+}
+
+} // namespace
+
+std::string line_ranges(const std::vector<uint32_t>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size();) {
+    size_t k = i;
+    while (k + 1 < lines.size() && lines[k + 1] == lines[k] + 1)
+      ++k;
+    if (!out.empty())
+      out += ", ";
+    out += std::to_string(lines[i]);
+    if (k > i)
+      out += "-" + std::to_string(lines[k]);
+    i = k + 1;
+  }
+  return out;
+}
+
+caf::behavior append_driver(caf::event_based_actor* self,
+                            driver_options opts) {
+  auto st = std::make_shared<driver_state>();
+  st->opts = std::move(opts);
+  st->next_process = st->opts.process_base;
+  if (st->opts.hist && st->opts.hist->size() > 0)
+    st->last_time = st->opts.hist->events().back().time;
+  self->set_default_handler(caf::drop);
+  return {
+    // A producer asks for room first, then sends the batch.
+    [self, st](batch_atom) -> caf::result<caf::unit_t> {
+      if (st->active < st->opts.in_flight) {
+        ++st->active;
+        return caf::unit;
+      }
+      st->waiting_room.push_back(self->make_response_promise());
+      return caf::delegated<caf::unit_t>{};
+    },
+    [self, st](append_req& req, std::vector<uint32_t>& lines) {
+      auto j = std::make_shared<job>();
+      j->req = std::move(req);
+      j->lines = std::move(lines);
+      if (!st->free_processes.empty()) {
+        j->process = st->free_processes.back();
+        st->free_processes.pop_back();
+      } else {
+        j->process = st->next_process++;
+      }
+      record(*st, *j, op_type::invoke, errc::none, 0);
+      attempt(self, st, std::move(j));
+    },
+    [self, st](next_op_atom, sequence_nr seq) {
+      auto i = st->retrying.find(seq);
+      if (i == st->retrying.end())
+        return;
+      auto j = std::move(i->second);
+      st->retrying.erase(i);
+      attempt(self, st, std::move(j));
+    },
+    [self, st](drain_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
+      st->drain = self->make_response_promise();
+      st->draining = true;
+      maybe_finish(*st);
+      return caf::delegated<uint64_t, uint64_t, uint64_t>{};
+    },
+  };
+}
+
+} // namespace logstore::app

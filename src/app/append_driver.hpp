@@ -1,0 +1,45 @@
+// logstore — the append pipeline: an event-based actor in the client process
+// that keeps up to `in_flight` batches outstanding at the master, retries
+// each with the SAME (client, seq) like src/actors/client_actor.cpp, and
+// records every operation in a history when asked.
+// Layer: app.
+//
+//   main thread --(batch_atom, append_req, lines)--> driver   (answered when
+//   there is room: back-pressure)      driver --append_req--> master link
+//   ok -> done | timeout/unreachable -> retry after back-off (same seq)
+//   | definite error or retries used up -> report the input lines
+//   main thread --(drain_atom)--> driver: answered once everything finished,
+//   with (entries acked, entries not stored, entries maybe stored)
+#pragma once
+
+#include "core/history.hpp"
+#include "core/messages.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/atom.hpp>
+#include <caf/behavior.hpp>
+#include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include <memory>
+
+namespace logstore::app {
+
+using batch_atom = caf::atom_constant<caf::atom("batch")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+
+struct driver_options {
+  caf::actor master;          ///< the master's net_link
+  uint32_t in_flight = 8;     ///< batches outstanding at once
+  uint32_t retries = 5;       ///< extra attempts per batch
+  caf::timespan timeout;      ///< per attempt
+  std::shared_ptr<history> hist; ///< null = do not record
+  uint64_t process_base = 0;  ///< first history process id
+};
+
+caf::behavior append_driver(caf::event_based_actor* self, driver_options opts);
+
+/// "3, 7-9, 12": input line numbers as ranges.
+std::string line_ranges(const std::vector<uint32_t>& lines);
+
+} // namespace logstore::app

@@ -1,0 +1,57 @@
+// logstore — what the client commands (append, read, status) share: a small
+// actor system with the middleman, a directory that knows only "master",
+// and a blocking way to get the master's link with a deadline.
+// Layer: app. Blocking (scoped_actor) is allowed here, never in src/actors.
+#pragma once
+
+#include "app/cluster_commands.hpp"
+#include "net/json_log.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <memory>
+#include <string>
+
+namespace logstore::app {
+
+class client_session {
+public:
+  explicit client_session(const client_args& args);
+  ~client_session();
+
+  /// Validates the options and starts CAF. Empty on success; otherwise an
+  /// error sentence (the caller exits with 2).
+  std::string start();
+
+  /// The master's link, connecting if needed, retrying until the connect
+  /// deadline. Null + `why` when the master cannot be reached.
+  caf::actor master(std::string& why);
+
+  caf::actor_system& system() {
+    return *sys_;
+  }
+
+  /// Per-request timeout as a CAF duration.
+  caf::timespan request_timeout() const;
+
+  /// Kills `a` at shutdown (before the system goes away).
+  void own(caf::actor a) {
+    owned_.push_back(std::move(a));
+  }
+
+private:
+  client_args args_;
+  net::json_log log_;
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> sys_;
+  caf::actor directory_;
+  std::vector<caf::actor> owned_;
+};
+
+/// A random client id (64 bits from std::random_device): two runs of
+/// `logstore append` must never share (client, seq) pairs.
+uint64_t random_client_id();
+
+} // namespace logstore::app

@@ -1,0 +1,246 @@
+// logstore — `logstore master` and `logstore storage`: one process, one
+// published gateway, the same actors as the simulator, until SIGINT/SIGTERM.
+// Layer: app.
+//
+// Shutdown (notes/caf-0.17.md §6.2: ~actor_system waits for every actor):
+//   signal -> stop /metrics -> unpublish -> kill node actor (its gateway
+//   dies with it) -> kill directory -> drop handles -> destroy the system.
+// A watchdog ends the process if that ever takes longer than 3 s.
+#include "app/cluster_commands.hpp"
+
+#include "actors/master_actor.hpp"
+#include "actors/storage_actor.hpp"
+#include "net/directory_actor.hpp"
+#include "net/json_log.hpp"
+#include "net/metrics.hpp"
+#include "net/net_link.hpp"
+#include "net/signals.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace logstore::app {
+
+namespace {
+
+using spawn_fn = std::function<caf::actor(caf::actor_system&, node_context,
+                                          uint16_t port)>;
+
+struct server_plan {
+  net::node_role role = net::node_role::master;
+  node_name name;
+  net::endpoint listen;
+  std::optional<net::endpoint> metrics;
+  net::directory_options directory;
+  log_level level = log_level::info;
+};
+
+int usage_error(const std::string& text) {
+  std::cerr << "error: " << text << "\n";
+  return 2;
+}
+
+void start_watchdog(net::json_log& log, const node_name& name) {
+  std::thread{[&log, name] {
+    std::this_thread::sleep_for(std::chrono::seconds{3});
+    log.emit(0, log_level::error, name, "shutdown_timeout",
+             "shutdown took longer than 3 s; exiting anyway");
+    std::_Exit(1);
+  }}.detach();
+}
+
+/// Everything after validation: build CAF, publish, serve, shut down.
+int serve(const server_plan& plan, const server_args& args, spawn_fn spawn) {
+  net::install_stop_signals();
+  net::json_log log{plan.level};
+  caf::actor_system_config cfg;
+  net::configure(cfg, args.transport);
+  auto sys = std::make_unique<caf::actor_system>(cfg);
+  auto& name = plan.name;
+  if (auto err = net::verify(*sys, args.transport); !err.empty()) {
+    log.emit(0, log_level::error, name, "config_rejected", err);
+    return 1;
+  }
+  bool tls = args.transport.tls_enabled();
+  auto dopts = plan.directory;
+  dopts.self = name;
+  dopts.tls = tls;
+  dopts.log = &log;
+  dopts.connect_timeout = args.transport.connection_timeout;
+  auto directory = sys->spawn(net::directory_actor, dopts);
+  node_context ctx;
+  ctx.name = name;
+  ctx.directory = directory;
+  ctx.log = &log;
+  ctx.log_min = log_level::debug; // counted for /metrics, printed by level
+  ctx.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  std::atomic<bool> node_died{false};
+  auto node = spawn(*sys, ctx, plan.listen.port);
+  node->attach_functor([&node_died] { node_died = true; });
+  caf::anon_send(directory, net::home_atom::value, node);
+  auto gateway = net::make_capture_gateway(*sys, node, directory);
+  auto port = net::publish_gateway(*sys, gateway, plan.listen, tls);
+  int rc = 0;
+  net::metrics_server metrics;
+  if (!port) {
+    log.emit(0, log_level::error, name, "listen_failed",
+             "cannot listen on " + to_string(plan.listen) + ": "
+               + sys->render(port.error()));
+    rc = 1;
+  } else {
+    log.emit(0, log_level::info, name, "listening",
+             "listening on " + plan.listen.host + ":" + std::to_string(*port)
+               + (tls ? " with mutual TLS" : " WITHOUT TLS (--insecure)"));
+    if (plan.metrics) {
+      auto err = metrics.start(*plan.metrics, [&] {
+        return net::sample_node(*sys, node, plan.role, name, log, 1'000'000);
+      });
+      if (!err.empty()) {
+        log.emit(0, log_level::error, name, "metrics_failed", err);
+        rc = 1;
+      } else {
+        log.emit(0, log_level::info, name, "metrics_listening",
+                 "metrics on http://" + to_string(*plan.metrics) + "/metrics");
+      }
+    }
+    while (rc == 0 && !net::wait_for_stop_signal(200'000))
+      if (node_died) {
+        log.emit(0, log_level::error, name, "node_died",
+                 "the node's actor terminated unexpectedly");
+        rc = 1;
+      }
+  }
+  log.emit(0, log_level::info, name, "shutdown",
+           net::stop_signal_number() != 0
+             ? "stopping on signal " + std::to_string(net::stop_signal_number())
+             : "stopping");
+  start_watchdog(log, name);
+  metrics.stop();
+  if (port)
+    net::unpublish_gateway(*sys, gateway, *port, tls);
+  caf::anon_send_exit(node, caf::exit_reason::kill);
+  caf::anon_send_exit(directory, caf::exit_reason::kill);
+  gateway = nullptr;
+  node = nullptr;
+  directory = nullptr;
+  ctx.directory = nullptr;
+  sys.reset();
+  log.emit(0, log_level::info, name, "stopped", "clean shutdown");
+  return rc;
+}
+
+/// Validates what every server shares; fills listen/metrics/level.
+std::string plan_server(const server_args& args, server_plan& plan) {
+  std::string err;
+  auto listen = net::parse_endpoint(args.listen, err, true);
+  if (!listen)
+    return "--listen " + err;
+  plan.listen = *listen;
+  if (!args.metrics.empty()) {
+    plan.metrics = net::parse_endpoint(args.metrics, err, false);
+    if (!plan.metrics)
+      return "--metrics " + err;
+  }
+  if (!net::parse_log_level(args.log_level, plan.level))
+    return "--log-level must be debug, info, warn or error";
+  if (auto bad = net::validate(args.transport); !bad.empty())
+    return bad;
+  if (!args.data_dir.empty() && ::mkdir(args.data_dir.c_str(), 0750) != 0
+      && errno != EEXIST)
+    return "--data-dir " + args.data_dir + ": cannot create it";
+  return {};
+}
+
+/// The storage node's name: --name, else the one remembered in --data-dir,
+/// else derived from the advertised address (then remembered).
+std::string storage_name(const storage_args& args, const std::string& addr) {
+  if (!args.name.empty())
+    return args.name;
+  std::string file = args.server.data_dir + "/node-name";
+  if (!args.server.data_dir.empty()) {
+    std::ifstream in{file};
+    std::string remembered;
+    if (in && std::getline(in, remembered) && !remembered.empty())
+      return remembered;
+  }
+  std::string out = "storage-" + addr;
+  for (auto& c : out)
+    if (c == ':' || c == '[' || c == ']')
+      c = '-';
+  if (!args.server.data_dir.empty())
+    std::ofstream{file} << out << "\n";
+  return out;
+}
+
+} // namespace
+
+int run_master(const master_args& args) {
+  server_plan plan;
+  plan.role = net::node_role::master;
+  plan.name = "master";
+  if (auto err = plan_server(args.server, plan); !err.empty())
+    return usage_error(err);
+  cluster_config cluster;
+  cluster.replication_factor = args.replication_factor;
+  cluster.write_quorum = args.write_quorum;
+  if (!from_string(args.placement, cluster.placement))
+    return usage_error("--placement must be random or least-loaded");
+  if (auto err = cluster.validate(); !err.empty())
+    return usage_error(err);
+  // The master never dials storage nodes: they connect to it (net_link.hpp).
+  plan.directory.dial_learned = false;
+  return serve(plan, args.server,
+               [cluster](caf::actor_system& sys, node_context ctx, uint16_t) {
+                 return sys.spawn(master_actor, cluster, std::move(ctx));
+               });
+}
+
+int run_storage(const storage_args& args) {
+  server_plan plan;
+  plan.role = net::node_role::storage;
+  if (auto err = plan_server(args.server, plan); !err.empty())
+    return usage_error(err);
+  std::string err;
+  auto master = net::parse_endpoint(args.master, err);
+  if (!master)
+    return usage_error("--master " + err);
+  auto advertise = plan.listen;
+  if (!args.advertise.empty()) {
+    auto parsed = net::parse_endpoint(args.advertise, err);
+    if (!parsed)
+      return usage_error("--advertise " + err);
+    advertise = *parsed;
+  } else if (plan.listen.port == 0) {
+    return usage_error("--listen with port 0 needs --advertise HOST:PORT");
+  } else if (plan.listen.host == "0.0.0.0" || plan.listen.host == "::") {
+    return usage_error("--listen " + args.server.listen
+                       + " is not an address others can use: pass "
+                         "--advertise HOST:PORT (this machine's address)");
+  }
+  auto address = net::to_string(advertise);
+  plan.name = storage_name(args, address);
+  if (plan.name == "master")
+    return usage_error("--name master is reserved for the master");
+  plan.directory.peers["master"] = net::to_string(*master);
+  plan.directory.dial_learned = true; // repair copies come from peers
+  storage_options opts;
+  opts.address = address;
+  opts.zone = args.zone;
+  opts.master = "master";
+  return serve(plan, args.server,
+               [opts](caf::actor_system& sys, node_context ctx, uint16_t) {
+                 return sys.spawn(storage_actor, opts, std::move(ctx));
+               });
+}
+
+} // namespace logstore::app

@@ -1,0 +1,216 @@
+// logstore — `logstore read` and `logstore status`: one request each to the
+// master through the directory, with a finite timeout.
+// Layer: app.
+//
+// Exit codes. read: 0 complete; 1 incomplete (missing ranges on stderr);
+// 2 bad options (inverted range, bad time) or the master unreachable / no
+// answer. status: 0 healthy; 1 unhealthy; 2 master unreachable.
+#include "app/client_session.hpp"
+#include "app/cluster_commands.hpp"
+#include "app/history_file.hpp"
+
+#include "actors/protocol.hpp"
+#include "net/endpoint.hpp"
+#include "net/json_text.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <limits>
+#include <random>
+
+namespace logstore::app {
+
+namespace {
+
+void print_entries(const read_result& res, const std::string& format) {
+  std::string out;
+  out.reserve(1 << 16);
+  if (format == "table")
+    out += "TIME                         SOURCE            MESSAGE\n";
+  for (auto& e : res.entries) {
+    if (format == "table") {
+      auto when = net::format_rfc3339(e.ts);
+      char head[96];
+      std::snprintf(head, sizeof(head), "%-28s %-17s ", when.c_str(),
+                    e.source.c_str());
+      out += head;
+      out += e.payload;
+      out += '\n';
+    } else {
+      out += "{\"ts\":";
+      out += std::to_string(e.ts);
+      out += ",\"source\":";
+      net::append_json_string(out, e.source);
+      out += ",\"msg\":";
+      net::append_json_string(out, e.payload);
+      out += "}\n";
+    }
+    if (out.size() > (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
+
+history_event read_event(const history& h, uint64_t process, op_type type,
+                         op_fn f, time_range range) {
+  history_event ev;
+  ev.time = std::max(monotonic_us(),
+                     h.size() > 0 ? h.events().back().time : time_us{0});
+  ev.process = process;
+  ev.type = type;
+  ev.f = f;
+  ev.range = range;
+  ev.node = "master";
+  return ev;
+}
+
+std::string pad(std::string s, size_t n) {
+  if (s.size() < n)
+    s.resize(n, ' ');
+  return s + " ";
+}
+
+void print_status_table(const status_reply& st, bool healthy) {
+  std::cout << pad("NAME", 24) << pad("ADDRESS", 22) << pad("ZONE", 8)
+            << pad("STATE", 8) << pad("BATCHES", 10) << "BYTES\n";
+  for (auto& m : st.members)
+    std::cout << pad(m.name, 24) << pad(m.address, 22)
+              << pad(m.zone.empty() ? "-" : m.zone, 8) << pad(m.state, 8)
+              << pad(std::to_string(m.batches), 10) << m.bytes << "\n";
+  std::cout << "replication factor " << st.replication_factor
+            << ", write quorum " << st.write_quorum << ", epoch " << st.epoch
+            << ", " << st.batches << " batches, " << st.under_replicated
+            << " under-replicated\n"
+            << (healthy ? "cluster is healthy\n" : "cluster is UNHEALTHY\n");
+}
+
+void print_status_json(const status_reply& st, bool healthy) {
+  std::string out = "{\"healthy\":";
+  out += healthy ? "true" : "false";
+  out += ",\"epoch\":" + std::to_string(st.epoch)
+         + ",\"replication_factor\":" + std::to_string(st.replication_factor)
+         + ",\"write_quorum\":" + std::to_string(st.write_quorum)
+         + ",\"batches\":" + std::to_string(st.batches)
+         + ",\"under_replicated\":" + std::to_string(st.under_replicated)
+         + ",\"members\":[";
+  for (size_t i = 0; i < st.members.size(); ++i) {
+    auto& m = st.members[i];
+    out += i > 0 ? ",{\"name\":" : "{\"name\":";
+    net::append_json_string(out, m.name);
+    out += ",\"address\":";
+    net::append_json_string(out, m.address);
+    out += ",\"zone\":";
+    net::append_json_string(out, m.zone);
+    out += ",\"state\":";
+    net::append_json_string(out, m.state);
+    out += ",\"batches\":" + std::to_string(m.batches)
+           + ",\"bytes\":" + std::to_string(m.bytes) + "}";
+  }
+  out += "]}\n";
+  std::cout << out;
+}
+
+} // namespace
+
+int run_read(const read_args& args) {
+  std::string err;
+  auto from = net::parse_time_arg(args.from, err);
+  if (!from)
+    return std::cerr << "error: --from " << err << "\n", 2;
+  auto to = net::parse_time_arg(args.to, err);
+  if (!to)
+    return std::cerr << "error: --to " << err << "\n", 2;
+  if (*from > *to)
+    return std::cerr << "error: inverted range: --from " << args.from
+                     << " is after --to " << args.to
+                     << " (both ends are inclusive; swap them)\n",
+           2;
+  history hist;
+  if (!args.history.empty())
+    if (auto bad = load_history(args.history, hist); !bad.empty())
+      return std::cerr << "error: --history " << bad << "\n", 2;
+  auto first_new = hist.size();
+  client_session session{args.client};
+  if (auto bad = session.start(); !bad.empty())
+    return std::cerr << "error: " << bad << "\n", 2;
+  std::string why;
+  auto master = session.master(why);
+  if (!master)
+    return std::cerr << "error: master " << args.client.master
+                     << " is unreachable (" << why << ")\n",
+           2;
+  auto f = args.final_read ? op_fn::final_read : op_fn::read;
+  time_range range{*from, *to};
+  auto process = (uint64_t{std::random_device{}()} << 16) | 0xFFFF;
+  hist.add(read_event(hist, process, op_type::invoke, f, range));
+  int rc = 2;
+  caf::scoped_actor self{session.system()};
+  self->request(master, session.request_timeout(), read_req{*from, *to})
+    .receive(
+      [&](read_result& res) {
+        print_entries(res, args.output);
+        auto ev = read_event(hist, process, op_type::ok, f, range);
+        for (auto& e : res.entries)
+          ev.entries.push_back({e.client, e.seq, e.index, e.ts, e.source});
+        ev.complete = res.complete;
+        ev.missing = res.missing;
+        hist.add(std::move(ev));
+        rc = res.complete ? 0 : 1;
+        for (auto& m : res.missing)
+          std::cerr << "read: INCOMPLETE: no live replica holds entries in ["
+                    << m.from << ", " << m.to << "] ("
+                    << net::format_rfc3339(m.from) << " .. "
+                    << net::format_rfc3339(m.to) << ")\n";
+      },
+      [&](caf::error& e) {
+        auto ev = read_event(hist, process, op_type::fail, f, range);
+        ev.error = to_errc(e);
+        hist.add(std::move(ev));
+        std::cerr << "error: read failed: " << session.system().render(e)
+                  << "\n";
+      });
+  if (!args.history.empty())
+    if (auto bad = append_history(args.history, hist, first_new); !bad.empty())
+      std::cerr << "read: " << bad << "\n";
+  return rc;
+}
+
+int run_status(const status_args& args) {
+  client_session session{args.client};
+  if (auto bad = session.start(); !bad.empty())
+    return std::cerr << "error: " << bad << "\n", 2;
+  std::string why;
+  auto master = session.master(why);
+  if (!master)
+    return std::cerr << "error: master " << args.client.master
+                     << " is unreachable (" << why << ")\n",
+           2;
+  int rc = 2;
+  caf::scoped_actor self{session.system()};
+  self->request(master, session.request_timeout(), status_req{})
+    .receive(
+      [&](status_reply& st) {
+        uint32_t up = 0;
+        for (auto& m : st.members)
+          up += m.state == "up" ? 1 : 0;
+        bool healthy = up == st.members.size() && st.under_replicated == 0
+                       && up >= st.replication_factor;
+        if (args.output == "json")
+          print_status_json(st, healthy);
+        else
+          print_status_table(st, healthy);
+        rc = healthy ? 0 : 1;
+      },
+      [&](caf::error& e) {
+        std::cerr << "error: master did not answer: "
+                  << session.system().render(e) << "\n";
+      });
+  return rc;
+}
+
+} // namespace logstore::app
