@@ -96,6 +96,8 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
       st->detector.heard_from(*n, now_us(self));
       st->members[*n].batches = hb.batches;
       st->members[*n].bytes = hb.bytes;
+      if (!hb.lost.empty())
+        forget_lost_copies(self, st, *n, hb.lost);
     },
     [self, st](append_req& req) {
       handle_append(self, st, req, self->make_response_promise());

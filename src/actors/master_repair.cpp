@@ -206,6 +206,21 @@ void repair_tick(caf::event_based_actor* self, const master_ptr& st) {
   pump_repairs(self, st);
 }
 
+void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
+                        node_number n, const std::vector<batch_id>& lost) {
+  uint64_t dropped = 0;
+  for (auto id : lost)
+    if (auto* meta = st->index.find(id); meta && meta->replicas.remove(n)) {
+      enqueue_repair(*st, id);
+      ++dropped;
+    }
+  log_event(self, st->ctx, log_level::warn, "copies_lost",
+            st->members[n].name + " reports " + std::to_string(lost.size())
+              + " damaged or lost copy(ies); " + std::to_string(dropped)
+              + " dropped from the index and queued for re-replication");
+  pump_repairs(self, st);
+}
+
 void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
                       node_number n, const std::vector<batch_id>& holds) {
   LOGSTORE_ASSERT(std::is_sorted(holds.begin(), holds.end()));

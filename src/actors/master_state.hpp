@@ -165,6 +165,11 @@ void retention_tick(caf::event_based_actor* self, const master_ptr& st);
 /// Records an acknowledged batch for retention accounting.
 void note_acked(master_state& st, const batch_meta& meta);
 
+/// A member found these copies damaged or lost: drop them from the index
+/// and queue the batches for repair.
+void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
+                        node_number n, const std::vector<batch_id>& lost);
+
 /// A member (re)joined with a block report: re-add known copies, forget
 /// lost ones, delete surplus and never-acknowledged copies.
 void reconcile_member(caf::event_based_actor* self, const master_ptr& st,

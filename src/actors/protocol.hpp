@@ -24,6 +24,9 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using next_op_atom = caf::atom_constant<caf::atom("nextop")>;
 using final_read_atom = caf::atom_constant<caf::atom("finalrd")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using synced_atom = caf::atom_constant<caf::atom("synced")>;
+using fsync_tick_atom = caf::atom_constant<caf::atom("fsynctk")>;
 
 /// The error category of every logstore error carried in a caf::error.
 constexpr caf::atom_value error_category = caf::atom("logstore");

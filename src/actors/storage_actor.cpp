@@ -2,12 +2,15 @@
 #include "actors/storage_actor.hpp"
 
 #include "core/assert.hpp"
+#include "core/batch_store.hpp"
 #include "core/entry_store.hpp"
 
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace logstore {
@@ -17,8 +20,28 @@ namespace {
 struct storage_state {
   storage_options opts;
   node_context ctx;
-  entry_store store;
+  std::unique_ptr<batch_store> owned;
+  batch_store* store_ptr = nullptr;
   peer_cache peers;
+  /// Group commit: confirmations waiting for the next sync; each is called
+  /// with true once its data is durable, false if the sync failed.
+  std::vector<std::function<void(bool)>> waiting_sync;
+  bool sync_scheduled = false;
+  /// Syncs in progress on a simulated disk (completed after its latency).
+  std::map<uint64_t, std::pair<std::vector<std::function<void(bool)>>, bool>>
+    syncing;
+  uint64_t next_sync_group = 1;
+  /// Background scrub (like HDFS's block scanner): next batch id to verify.
+  batch_id scrub_cursor = 0;
+  uint32_t ticks = 0;
+  std::vector<batch_id> lost; ///< damaged copies to report to the master
+
+  batch_store& store() {
+    return *store_ptr;
+  }
+  const batch_store& store() const {
+    return *store_ptr;
+  }
   bool joined = false;
   time_us heartbeat_interval = 500'000;
   time_us join_delay = 0;
@@ -41,7 +64,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st, on_fail](const caf::actor& master) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
-                   st->store.ids()};
+                   st->store().ids()};
       self->request(master, span_us(st->opts.request_timeout), req)
         .then(
           [self, st](join_ack& ack) {
@@ -61,23 +84,50 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
     on_fail);
 }
 
+/// Verifies a few stored copies per call, round robin, so that damage is
+/// found even in batches nobody reads. Damaged copies end up in take_lost().
+void scrub_some(storage_state& st) {
+  constexpr size_t batches_per_round = 64;
+  auto ids = st.store().ids();
+  if (ids.empty())
+    return;
+  auto i = std::upper_bound(ids.begin(), ids.end(), st.scrub_cursor);
+  for (size_t n = 0; n < batches_per_round && n < ids.size(); ++n) {
+    if (i == ids.end())
+      i = ids.begin();
+    uint64_t digest = 0;
+    st.store().digest(*i, digest); // reads and checks every frame's CRC
+    st.scrub_cursor = *i;
+    ++i;
+  }
+}
+
 void send_heartbeat(caf::event_based_actor* self, const state_ptr& st) {
+  if (st->store().kind() == "durable" && ++st->ticks % 10 == 0)
+    scrub_some(*st);
+  for (auto id : st->store().take_lost())
+    st->lost.push_back(id);
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st](const caf::actor& master) {
-      self->send(master, heartbeat_msg{st->ctx.name, st->store.batches(),
-                                       st->store.bytes()});
+      heartbeat_msg hb{st->ctx.name, st->store().batches(),
+                       st->store().bytes(), std::move(st->lost)};
+      st->lost.clear();
+      self->send(master, std::move(hb));
     },
     [st](errc) { st->peers.forget(st->opts.master); });
 }
 
-fetch_result serve_fetch(const storage_state& st, const fetch_req& req) {
+fetch_result serve_fetch(storage_state& st, const fetch_req& req) {
   fetch_result result;
   time_range window{req.from, req.to};
   for (auto id : req.batches) {
     batch_slice slice;
     slice.batch = id;
-    if (st.store.slice(id, window, slice.entries))
+    // A copy that fails its checksum is never served: the master asks
+    // another replica and learns of the damage with the next heartbeat.
+    if (st.store().slice(id, window, slice.entries)
+        == batch_store::slice_status::ok)
       result.slices.push_back(std::move(slice));
     else
       result.not_found.push_back(id);
@@ -85,23 +135,72 @@ fetch_result serve_fetch(const storage_state& st, const fetch_req& req) {
   return result;
 }
 
-block_report make_report(const storage_state& st) {
+/// Group commit: `confirm` runs once everything stored so far is durable.
+void after_sync(caf::event_based_actor* self, const state_ptr& st,
+                std::function<void(bool)> confirm) {
+  if (st->opts.fsync != fsync_policy::always || !st->store().unsynced()) {
+    confirm(true);
+    return;
+  }
+  st->waiting_sync.push_back(std::move(confirm));
+  if (!st->sync_scheduled) {
+    st->sync_scheduled = true;
+    self->send(self, sync_atom::value); // queues behind pending store_reqs
+  }
+}
+
+void run_sync(caf::event_based_actor* self, const state_ptr& st) {
+  st->sync_scheduled = false;
+  bool ok = st->store().sync();
+  auto group = std::move(st->waiting_sync);
+  st->waiting_sync.clear();
+  if (!ok)
+    log_event(self, st->ctx, log_level::error, "sync_failed",
+              "the disk refused to sync; " + std::to_string(group.size())
+                + " copies are not confirmed");
+  auto latency = st->opts.sync_latency ? st->opts.sync_latency() : 0;
+  if (latency <= 0) {
+    for (auto& f : group)
+      f(ok);
+    return;
+  }
+  // Simulated disk: the sync completes after its latency in virtual time.
+  auto key = st->next_sync_group++;
+  st->syncing.emplace(key, std::make_pair(std::move(group), ok));
+  self->delayed_send(self, span_us(latency), synced_atom::value, key);
+}
+
+void finish_sync(const state_ptr& st, uint64_t key) {
+  auto i = st->syncing.find(key);
+  if (i == st->syncing.end())
+    return;
+  auto [group, ok] = std::move(i->second);
+  st->syncing.erase(i);
+  for (auto& f : group)
+    f(ok);
+}
+
+block_report make_report(storage_state& st) {
   block_report out;
   out.node = st.ctx.name;
-  out.batches = st.store.ids();
+  out.batches = st.store().ids();
   out.digests.reserve(out.batches.size());
+  std::vector<batch_id> readable;
   for (auto id : out.batches) {
     uint64_t d = 0;
-    st.store.digest(id, d);
+    if (!st.store().digest(id, d))
+      continue; // damaged: not held any more (reported as lost)
+    readable.push_back(id);
     out.digests.push_back(d);
   }
+  out.batches = std::move(readable);
   return out;
 }
 
 /// Repair / rebalance: fetch a whole batch from `source` and keep a copy.
 void copy_from(caf::event_based_actor* self, const state_ptr& st,
                copy_req req, caf::response_promise rp) {
-  if (st->store.contains(req.batch)) {
+  if (st->store().contains(req.batch)) {
     rp.deliver(copy_ack{req.batch, st->ctx.name});
     return;
   }
@@ -125,12 +224,23 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
             auto& entries = res.slices[0].entries;
             auto min_ts = entries.front().ts;
             auto max_ts = entries.back().ts;
-            st->store.put(req.batch, min_ts, max_ts, std::move(entries));
+            auto put = st->store().put(req.batch, min_ts, max_ts,
+                                       std::move(entries));
+            if (put == batch_store::put_status::full
+                || put == batch_store::put_status::failed) {
+              rp.deliver(make_error(errc::store_refused, "disk"));
+              return;
+            }
             log_lazy(self, st->ctx, log_level::debug, "copied", [&] {
               return "copied batch " + std::to_string(req.batch) + " from "
                      + req.source;
             });
-            rp.deliver(copy_ack{req.batch, st->ctx.name});
+            after_sync(self, st, [rp, req, st](bool ok) mutable {
+              if (ok)
+                rp.deliver(copy_ack{req.batch, st->ctx.name});
+              else
+                rp.deliver(make_error(errc::store_refused, "sync failed"));
+            });
           },
           [st, req, fail](caf::error& err) mutable {
             if (to_errc(err) == errc::timeout)
@@ -141,6 +251,66 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
     fail);
 }
 
+void handle_store(caf::event_based_actor* self, const state_ptr& st,
+                  store_req& req) {
+  auto rp = self->make_response_promise();
+  if (req.entries.empty()) {
+    rp.deliver(make_error(errc::malformed_request, "empty batch"));
+    return;
+  }
+  auto id = req.batch;
+  switch (st->store().put(id, req.min_ts, req.max_ts,
+                          std::move(req.entries))) {
+    case batch_store::put_status::stored:
+      break;
+    case batch_store::put_status::duplicate:
+      log_lazy(self, st->ctx, log_level::debug, "store_duplicate", [id] {
+        return "batch " + std::to_string(id)
+               + " already held; confirming again (idempotent)";
+      });
+      break;
+    case batch_store::put_status::full:
+      log_event(self, st->ctx, log_level::warn, "disk_full",
+                "refusing batch " + std::to_string(id)
+                  + ": the disk is full (reads still served)");
+      rp.deliver(make_error(errc::store_refused, "disk full"));
+      return;
+    case batch_store::put_status::failed:
+      rp.deliver(make_error(errc::store_refused, "write failed"));
+      return;
+  }
+  after_sync(self, st, [rp, id, st](bool ok) mutable {
+    if (ok)
+      rp.deliver(store_ack{id, st->ctx.name});
+    else
+      rp.deliver(make_error(errc::store_refused, "sync failed"));
+  });
+}
+
+void open_store(caf::event_based_actor* self, storage_state& st) {
+  if (st.opts.data == nullptr) {
+    st.owned = make_memory_store();
+    st.store_ptr = st.owned.get();
+    return;
+  }
+  segment_store::recovery_report report;
+  st.owned = make_durable_store(*st.opts.data, st.opts.segments, report);
+  st.store_ptr = st.owned.get();
+  log_event(self, st.ctx, log_level::info, "recovered",
+            "recovered " + std::to_string(st.store().batches())
+              + " batch(es) from " + std::to_string(report.segments)
+              + " segment(s); " + std::to_string(report.truncated_bytes)
+              + " torn byte(s) truncated, "
+              + std::to_string(report.quarantined.size())
+              + " segment(s) quarantined, "
+              + std::to_string(report.affected.size())
+              + " batch(es) reported lost");
+  for (auto& issue : report.issues)
+    log_event(self, st.ctx, log_level::warn, "recovery_issue",
+              issue.file + " @" + std::to_string(issue.offset) + ": "
+                + issue.detail);
+}
+
 } // namespace
 
 caf::behavior storage_actor(caf::event_based_actor* self,
@@ -149,8 +319,12 @@ caf::behavior storage_actor(caf::event_based_actor* self,
   st->opts = std::move(opts);
   st->ctx = std::move(ctx);
   st->join_delay = st->opts.join_retry;
+  open_store(self, *st);
   self->set_default_handler(caf::drop);
   self->send(self, join_atom::value);
+  if (st->opts.data != nullptr && st->opts.fsync == fsync_policy::interval)
+    self->delayed_send(self, span_us(st->opts.fsync_interval),
+                       fsync_tick_atom::value);
   return {
     [self, st](join_atom) { try_join(self, st); },
     [self, st](tick_atom) {
@@ -159,18 +333,15 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       self->delayed_send(self, span_us(st->heartbeat_interval),
                          tick_atom::value);
     },
-    [self, st](store_req& req) -> caf::result<store_ack> {
-      if (req.entries.empty())
-        return make_error(errc::malformed_request, "empty batch");
-      auto id = req.batch;
-      auto result = st->store.put(id, req.min_ts, req.max_ts,
-                                  std::move(req.entries));
-      if (result == entry_store::put_result::duplicate)
-        log_lazy(self, st->ctx, log_level::debug, "store_duplicate", [id] {
-          return "batch " + std::to_string(id)
-                 + " already held; confirming again (idempotent)";
-        });
-      return store_ack{id, st->ctx.name};
+    [self, st](store_req& req) { handle_store(self, st, req); },
+    [self, st](sync_atom) { run_sync(self, st); },
+    [st](synced_atom, uint64_t key) { finish_sync(st, key); },
+    [self, st](fsync_tick_atom) {
+      // fsync_policy::interval: bound the loss window.
+      if (st->store().unsynced())
+        st->store().sync();
+      self->delayed_send(self, span_us(st->opts.fsync_interval),
+                         fsync_tick_atom::value);
     },
     [st](const fetch_req& req) { return serve_fetch(*st, req); },
     [st](const status_req&) {
@@ -178,10 +349,10 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       // member, itself; the cluster-wide fields stay 0.
       status_reply out;
       out.epoch = st->epoch;
-      out.batches = st->store.batches();
+      out.batches = st->store().batches();
       out.members.push_back({st->ctx.name, st->opts.address, st->opts.zone,
                              st->joined ? "up" : "joining",
-                             st->store.batches(), st->store.bytes()});
+                             st->store().batches(), st->store().bytes()});
       return out;
     },
     [self, st](copy_req& req) {
@@ -190,7 +361,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
     [self, st](const delete_req& req) {
       size_t dropped = 0;
       for (auto id : req.batches)
-        dropped += st->store.erase(id) ? 1 : 0;
+        dropped += st->store().erase(id) ? 1 : 0;
       log_event(self, st->ctx, log_level::info, "deleted",
                 "dropped " + std::to_string(dropped)
                   + " copies on the master's request");

@@ -2,16 +2,29 @@
 // batches and serves the parts of them that a read asks for.
 // Layer: actors. The data structure is core/entry_store (memory only for now).
 //
-//   start --> [joining] --join_ack--> [member] --every interval--> heartbeat
-//                ^   |                   |
-//                +---+ retry with       store_req -> store_ack
-//                  back-off             fetch_req -> fetch_result
+//   start --> recover the disk (if durable) --> [joining] --join_ack-->
+//   [member] --every interval--> heartbeat (+ batches found damaged)
+//      |
+//      +-- store_req -> put -> (fsync always: wait for the group sync)
+//      |                           -> store_ack to every waiting request
+//      +-- fetch_req -> fetch_result (a damaged copy is never served)
+//      +-- copy_req / delete_req / block_report_req (repair, drain, oracle)
+//
+// Group commit: a store_req appends and parks its promise; the first one
+// also sends this actor a `sync` message, which queues behind every
+// store_req already in the mailbox. When it arrives, one sync covers them
+// all and every parked promise is answered.
 #pragma once
 
 #include "actors/node_context.hpp"
 
 #include <caf/behavior.hpp>
+#include "core/disk.hpp"
+#include "core/segment_store.hpp"
+
 #include <caf/fwd.hpp>
+
+#include <functional>
 
 namespace logstore {
 
@@ -21,6 +34,20 @@ struct storage_options {
   node_name master = "master";
   time_us join_retry = 200'000; ///< first join retry delay (doubles, max 2 s)
   time_us request_timeout = 1'000'000;
+  /// Where copies live. Null: in memory only (lost with the process).
+  /// Otherwise segment files on this disk, recovered at start. The disk
+  /// outlives the actor (the simulator owns it across crashes).
+  disk* data = nullptr;
+  segment_store_options segments;
+  /// When a copy counts as stored (see core/segment_store.hpp). Default:
+  /// always = confirm only after it is on disk; concurrent stores share one
+  /// sync (group commit).
+  fsync_policy fsync = fsync_policy::always;
+  /// For fsync_policy::interval: sync this often. Default: 100 ms.
+  time_us fsync_interval = 100'000;
+  /// How long a sync takes in virtual time (the simulator's sim_disk); null
+  /// on a real disk, where sync() itself takes the time.
+  std::function<time_us()> sync_latency;
 };
 
 caf::behavior storage_actor(caf::event_based_actor* self,

@@ -21,6 +21,7 @@ struct job {
   uint32_t attempts = 0;
   bool maybe_sent = false; ///< some attempt may have reached the master
   uint64_t process = 0;
+  time_us started = 0; ///< steady clock at the first attempt (on_complete)
 };
 
 using job_ptr = std::shared_ptr<job>;
@@ -82,6 +83,8 @@ void maybe_finish(driver_state& st) {
 void complete(const state_ptr& st, const job& j, op_type type, errc code,
               batch_id batch, const std::string& text) {
   record(*st, j, type, code, batch);
+  if (st->opts.on_complete)
+    st->opts.on_complete(j.req.seq, type, steady_us() - j.started);
   auto n = j.req.entries.size();
   if (type == op_type::ok) {
     st->acked += n;
@@ -103,6 +106,8 @@ void complete(const state_ptr& st, const job& j, op_type type, errc code,
 }
 
 void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
+  if (j->attempts == 0 && st->opts.on_complete)
+    j->started = steady_us();
   if (!st->opts.master) { // never connected: nothing was ever sent
     complete(st, *j, op_type::fail, errc::unreachable, 0, "(no master)");
     return;

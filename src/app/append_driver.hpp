@@ -21,6 +21,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace logstore::app {
@@ -35,6 +36,11 @@ struct driver_options {
   caf::timespan timeout;      ///< per attempt
   std::shared_ptr<history> hist; ///< null = do not record
   uint64_t process_base = 0;  ///< first history process id
+  /// Called in the driver's thread when a batch ends (op_type::ok, fail or
+  /// info = maybe stored), with the microseconds from its first attempt to
+  /// that end. Empty = not called (bench/cluster_bench.cpp measures with it).
+  std::function<void(sequence_nr seq, op_type result, time_us latency)>
+    on_complete;
 };
 
 caf::behavior append_driver(caf::event_based_actor* self, driver_options opts);

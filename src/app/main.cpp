@@ -33,6 +33,9 @@ Exit codes: 0 every expected invariant held, 1 a violation, 2 bad input.)");
                   "Write a run folder per seed under this directory");
   sim->add_option("-o,--output", args.output, "Report format: text or json")
     ->check(CLI::IsMember({"text", "json"}));
+  sim->add_flag("--expect-violation", args.expect_violation,
+                "Succeed only if every run breaks an expected invariant "
+                "(scenarios that demonstrate a failure)");
   sim->add_flag("-q,--quiet", args.quiet,
                 "In a sweep, print only failing seeds and the summary");
   sim->add_option("--diagram-messages", args.diagram_messages,

@@ -94,6 +94,14 @@ int run_sim_command(const sim_args& args) {
   }
   if (!args.out.empty() && args.output == "text")
     std::cout << "run folder(s) written under " << args.out << "/\n";
+  if (args.expect_violation) {
+    std::cout << (failed == args.runs
+                    ? "as expected, every run broke an invariant\n"
+                    : "expected every run to break an invariant, but "
+                        + std::to_string(args.runs - failed)
+                        + " passed\n");
+    return failed == args.runs ? 0 : 1;
+  }
   return failed == 0 ? 0 : 1;
 }
 

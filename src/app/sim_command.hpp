@@ -16,6 +16,9 @@ struct sim_args {
   std::string out;               ///< run folder root; empty = none
   std::string output = "text";   ///< text | json
   bool quiet = false;            ///< sweeps: only failures and the summary
+  /// The scenario demonstrates a failure: succeed only if EVERY run broke
+  /// an expected invariant (for teaching scenarios in the test suite).
+  bool expect_violation = false;
   uint32_t diagram_messages = 200; ///< messages kept for messages.mmd
 };
 

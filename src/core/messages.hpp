@@ -40,6 +40,9 @@ struct heartbeat_msg {
   node_name name;
   uint64_t batches = 0; ///< batches held
   uint64_t bytes = 0;   ///< payload bytes held
+  /// Copies found damaged (checksum) since the last heartbeat, or lost in
+  /// recovery: the master drops them from the index and re-replicates.
+  std::vector<batch_id> lost;
 };
 
 // --- write path ---------------------------------------------------------------
@@ -237,7 +240,7 @@ auto inspect(Inspector& f, join_ack& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, heartbeat_msg& x) {
-  return f(x.name, x.batches, x.bytes);
+  return f(x.name, x.batches, x.bytes, x.lost);
 }
 template <class Inspector>
 auto inspect(Inspector& f, append_req& x) {

@@ -54,6 +54,10 @@ std::string_view to_string(fault_action x) {
     case fault_action::duplicate: return "duplicate";
     case fault_action::join: return "join";
     case fault_action::drain: return "drain";
+    case fault_action::disk_corrupt: return "disk-corrupt";
+    case fault_action::disk_misdirect: return "disk-misdirect";
+    case fault_action::disk_full: return "disk-full";
+    case fault_action::disk_slow: return "disk-slow";
   }
   return "unknown";
 }
@@ -63,7 +67,9 @@ bool from_string(std::string_view str, fault_action& x) {
        {fault_action::crash, fault_action::restart, fault_action::pause,
         fault_action::resume, fault_action::slow, fault_action::partition,
         fault_action::heal, fault_action::latency, fault_action::loss,
-        fault_action::duplicate, fault_action::join, fault_action::drain}) {
+        fault_action::duplicate, fault_action::join, fault_action::drain,
+        fault_action::disk_corrupt, fault_action::disk_misdirect,
+        fault_action::disk_full, fault_action::disk_slow}) {
     if (to_string(candidate) == str) {
       x = candidate;
       return true;

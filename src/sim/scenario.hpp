@@ -47,6 +47,10 @@ enum class fault_action : uint8_t {
   duplicate,  ///< override duplication on links of target / between a pair
   join,       ///< a spare storage node starts and joins (bootstrap)
   drain,      ///< the operator drains target: its batches move away
+  disk_corrupt,   ///< flip a random synced bit on target's disk
+  disk_misdirect, ///< target's next write lands at a wrong place
+  disk_full,      ///< target's disk refuses writes (until duration ends)
+  disk_slow,      ///< target's fsync takes `latency` (until duration ends)
 };
 
 std::string_view to_string(fault_action x);
@@ -79,6 +83,17 @@ struct fault {
   double value = 0;     ///< loss or duplicate probability
   time_us extra_latency = 0; ///< slow
   uint32_t source_line = 0;  ///< where it came from, for reports
+};
+
+/// How storage nodes keep their copies (see core/batch_store.hpp).
+struct disk_spec {
+  bool durable = true;        ///< false: memory only (lost in a crash)
+  uint8_t fsync = 0;          ///< 0 always, 1 interval, 2 never (fsync_policy)
+  time_us fsync_interval = 100'000;
+  time_us fsync_latency = 1'000; ///< one fsync in virtual time
+  uint8_t crash = 0;          ///< 0 lose-unsynced, 1 torn, 2 zero-fill
+  uint64_t capacity = 0;      ///< bytes per node; 0 = unlimited
+  uint64_t segment_bytes = 4u << 20; ///< segment roll size
 };
 
 struct workload_spec {
@@ -142,6 +157,7 @@ struct scenario {
   uint32_t zones = 0;
   cluster_config cluster;
   link_profile network;
+  disk_spec disk;
   workload_spec workload;
   std::vector<fault> faults; ///< sorted by `at`
   random_spec random;

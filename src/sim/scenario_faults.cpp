@@ -21,8 +21,10 @@ const std::vector<std::string_view> all_fault_keys = {
   "duration", "latency", "jitter", "loss",    "duplicate", "extra_latency"};
 
 const std::vector<std::string_view> action_names = {
-  "crash",     "restart", "pause",   "resume", "slow",
-  "partition", "heal",    "latency", "loss",   "duplicate"};
+  "crash",     "restart",      "pause",          "resume",
+  "slow",      "partition",    "heal",           "latency",
+  "loss",      "duplicate",    "join",           "drain",
+  "disk-corrupt", "disk-misdirect", "disk-full", "disk-slow"};
 
 constexpr time_us link_latency_max = 60'000'000;
 
@@ -208,10 +210,18 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
                            + std::to_string(s.storage_nodes + 1) + " ..");
       return;
     case fault_action::drain:
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+    case fault_action::disk_full:
+    case fault_action::disk_slow:
       r.require("target", "\"storage-1\"");
       read_target(r, s, nodes, f);
       if (r.context().ok() && f.value.target.rfind("storage-", 0) != 0)
-        r.fail("target", "only storage nodes can be drained");
+        r.fail("target", "only storage nodes can be drained or have disk "
+                         "faults");
+      if (r.context().ok() && f.value.action != fault_action::drain
+          && !s.disk.durable)
+        r.fail("action", "disk faults need [disk] mode = \"durable\"");
       return;
     case fault_action::partition: read_groups(r, s, nodes, f); return;
     case fault_action::heal: return;
@@ -262,7 +272,14 @@ void read_values(table_reader& r, const scenario& s, fault& f) {
     case fault_action::partition:
     case fault_action::heal:
     case fault_action::join:
-    case fault_action::drain: return;
+    case fault_action::drain:
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+    case fault_action::disk_full: return;
+    case fault_action::disk_slow:
+      r.require("latency", "\"50ms\"");
+      r.duration("latency", f.profile.latency, 0, 60'000'000);
+      return;
   }
 }
 
@@ -345,6 +362,8 @@ const std::vector<std::string_view>& detail::action_keys(fault_action x) {
     "target", "between", "latency", "jitter", "duration"};
   static const std::vector<std::string_view> loss{"target", "between", "loss",
                                                   "duration"};
+  static const std::vector<std::string_view> disk_slow{"target", "latency",
+                                                       "duration"};
   static const std::vector<std::string_view> duplicate{
     "target", "between", "duplicate", "duration"};
   switch (x) {
@@ -353,7 +372,11 @@ const std::vector<std::string_view>& detail::action_keys(fault_action x) {
     case fault_action::restart:
     case fault_action::resume:
     case fault_action::join:
-    case fault_action::drain: return node;
+    case fault_action::drain:
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect: return node;
+    case fault_action::disk_full: return node_undone;
+    case fault_action::disk_slow: return disk_slow;
     case fault_action::slow: return slow;
     case fault_action::partition: return partition;
     case fault_action::heal: return none;

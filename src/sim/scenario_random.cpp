@@ -215,6 +215,23 @@ bool complete_fault(const scenario& s, std::vector<down_interval>& downs,
     case fault_action::heal: return false; // implied by durations
     case fault_action::join:
     case fault_action::drain: return false; // scripted only
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+    case fault_action::disk_full:
+      if (!s.disk.durable)
+        return false;
+      f.target = storage_name(rng.below(s.storage_nodes));
+      if (f.action != fault_action::disk_full)
+        f.duration = 0;
+      return true;
+    case fault_action::disk_slow:
+      if (!s.disk.durable)
+        return false;
+      f.target = storage_name(rng.below(s.storage_nodes));
+      f.profile.latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
+                                                                / 10),
+                                    spec.latency_max);
+      return true;
   }
   return false;
 }

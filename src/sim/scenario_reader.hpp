@@ -156,6 +156,8 @@ struct located_fault {
 /// Records an error unless every crash/pause (sorted by `at`) finds its node
 /// running, every restart a crashed node and every resume a paused one,
 /// counting the automatic undo at `at + duration`.
+void read_disk_section(parse_context& ctx, table_reader& root, scenario& s);
+
 void check_timeline(parse_context& ctx, const std::vector<located_fault>& fs,
                     const scenario& s);
 

@@ -24,7 +24,9 @@ constexpr std::string_view final_read_property = "no-lost-acked-writes";
 /// Actions a [random] swarm may draw. The undo actions (restart, resume,
 /// heal) are implied by each drawn fault's duration.
 const std::vector<std::string_view> random_actions = {
-  "crash", "pause", "slow", "partition", "latency", "loss", "duplicate"};
+  "crash",        "pause",          "slow",      "partition", "latency",
+  "loss",         "duplicate",      "disk-corrupt", "disk-misdirect",
+  "disk-full",    "disk-slow"};
 
 std::string join(const std::vector<std::string_view>& names) {
   std::string result;

@@ -32,6 +32,10 @@ std::pair<node_state, node_state> transition(fault_action action) {
     case fault_action::resume: return {node_state::paused, node_state::up};
     case fault_action::join: return {node_state::crashed, node_state::up};
     case fault_action::drain:
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+    case fault_action::disk_full:
+    case fault_action::disk_slow:
     case fault_action::slow:
     case fault_action::partition:
     case fault_action::heal:

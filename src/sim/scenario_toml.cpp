@@ -203,13 +203,14 @@ parse_outcome parse_scenario_text(const std::string& text,
   }
   parse_context ctx{path_for_errors};
   table_reader top{ctx, root, ""};
-  top.allow_only({"scenario", "cluster", "network", "workload", "fault",
-                  "random", "expect"});
+  top.allow_only({"scenario", "cluster", "network", "disk", "workload",
+                  "fault", "random", "expect"});
   scenario s;
   s.file = path_for_errors;
   read_scenario_section(ctx, top, s);
   read_cluster_section(ctx, top, s);
   read_network_section(ctx, top, s);
+  detail::read_disk_section(ctx, top, s);
   read_workload_section(ctx, top, s);
   detail::read_random_section(ctx, top, s);
   detail::read_faults(ctx, top, s);

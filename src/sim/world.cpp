@@ -78,6 +78,14 @@ world::world(const scenario& s, const run_options& opts)
   net_->record_messages(opts.record_messages);
   oracle_node_ = static_cast<node_index>(names_.size() - 1);
   net_->hide_from_diagrams(oracle_node_);
+  disks_.resize(names_.size());
+  for (node_index n = 0; n < names_.size(); ++n)
+    if (s_.disk.durable && names_[n].rfind("storage-", 0) == 0) {
+      disks_[n] = std::make_unique<sim_disk>(rng_.fork(0xD15C + n));
+      disks_[n]->set_sync_latency_us(s_.disk.fsync_latency);
+      if (s_.disk.capacity > 0)
+        disks_[n]->set_capacity_bytes(s_.disk.capacity);
+    }
   directory_ = sys_->spawn(sim_directory, net_.get());
 }
 
@@ -112,6 +120,13 @@ void world::spawn_node(node_index n) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
     opts.zone = s_.zone_of(name);
+    if (auto* d = disks_[n].get()) {
+      opts.data = d;
+      opts.fsync = static_cast<fsync_policy>(s_.disk.fsync);
+      opts.fsync_interval = s_.disk.fsync_interval;
+      opts.segments.segment_bytes_max = s_.disk.segment_bytes;
+      opts.sync_latency = [d] { return d->sync_latency_us(); };
+    }
     a = sys_->spawn(storage_actor, opts, context_for(n));
   } else {
     auto& w = s_.workload;
@@ -137,6 +152,9 @@ void world::spawn_node(node_index n) {
 void world::kill_node(node_index n) {
   oracle_.on_crash(names_[n], now());
   net_->crash(n);
+  // Power loss: what was not synced is gone (or torn), per [disk] crash.
+  if (auto* d = disks_[n].get())
+    d->crash(static_cast<crash_mode>(s_.disk.crash));
   if (mains_[n]) {
     caf::anon_send_exit(mains_[n], caf::exit_reason::kill);
     mains_[n] = nullptr;
@@ -287,6 +305,10 @@ run_result world::run() {
   r.trace_hash = XXH64(bytes.data(), bytes.size(), net_->trace_hash());
   r.hist = std::move(hist_);
   return r;
+}
+
+sim_disk* world::disk_of(const std::string& node) {
+  return disks_[net_->index_of(node)].get();
 }
 
 void world::drain(const std::string& node) {

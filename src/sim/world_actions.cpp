@@ -159,6 +159,26 @@ void action_queue::apply(const fault& f) {
     case fault_action::drain:
       w_.drain(f.target);
       break;
+    case fault_action::disk_corrupt:
+      if (auto* d = w_.disk_of(f.target)) {
+        auto hit = d->flip_random_bit();
+        if (hit)
+          w_.note(w_.now(), "  (flipped a bit in " + hit->file + " at byte "
+                              + std::to_string(hit->offset) + ")");
+      }
+      break;
+    case fault_action::disk_misdirect:
+      if (auto* d = w_.disk_of(f.target))
+        d->misdirect_next_append();
+      break;
+    case fault_action::disk_full:
+      if (auto* d = w_.disk_of(f.target))
+        d->set_capacity_bytes(d->used_bytes());
+      break;
+    case fault_action::disk_slow:
+      if (auto* d = w_.disk_of(f.target))
+        d->set_sync_latency_us(f.profile.latency);
+      break;
   }
 }
 
@@ -219,6 +239,20 @@ void action_queue::undo(const fault& f) {
     case fault_action::heal:
     case fault_action::join:
     case fault_action::drain:
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+      break;
+    case fault_action::disk_full:
+      w_.note(w_.now(), f.target + "'s disk has space again");
+      if (auto* d = w_.disk_of(f.target))
+        d->set_capacity_bytes(w_.spec().disk.capacity > 0
+                                ? w_.spec().disk.capacity
+                                : UINT64_MAX);
+      break;
+    case fault_action::disk_slow:
+      w_.note(w_.now(), f.target + "'s disk is fast again");
+      if (auto* d = w_.disk_of(f.target))
+        d->set_sync_latency_us(w_.spec().disk.fsync_latency);
       break;
   }
 }

@@ -6,6 +6,7 @@
 #include "core/event_log.hpp"
 #include "core/history.hpp"
 #include "core/prng.hpp"
+#include "core/sim_disk.hpp"
 #include "sim/network.hpp"
 #include "sim/oracle.hpp"
 #include "sim/scenario.hpp"
@@ -69,6 +70,8 @@ public:
   void note(time_us at, std::string text);
   /// Asks the master (through the oracle's probe) to drain a node.
   void drain(const std::string& node);
+  /// The simulated disk of a storage node (null in memory mode).
+  sim_disk* disk_of(const std::string& node);
   time_us now() const;
 
 private:
@@ -94,6 +97,8 @@ private:
   caf::actor directory_;
   std::vector<caf::actor> mains_;
   std::vector<uint32_t> incarnations_;
+  /// One simulated disk per storage node; it survives the node's crashes.
+  std::vector<std::unique_ptr<sim_disk>> disks_;
   history hist_;
   event_collector events_;
   std::vector<timeline_entry> timeline_;

@@ -54,7 +54,7 @@ TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   CHECK(round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", {1, 2}}).zone
         == "a");
   CHECK(round_trip(*sys, join_ack{3, 500000}).epoch == 3);
-  CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2}).bytes == 2);
+  CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2, {7}}).bytes == 2);
   CHECK(round_trip(*sys, append_ack{5, {"storage-1"}}).replicas.size() == 1);
   CHECK(round_trip(*sys, store_ack{5, "storage-2"}).node == "storage-2");
   CHECK(round_trip(*sys, read_req{1, 2}).to == 2);
