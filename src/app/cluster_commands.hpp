@@ -35,6 +35,9 @@ struct storage_args {
   std::string advertise; ///< HOST:PORT others use; default: --listen
   std::string name;      ///< default: from --data-dir, else from the address
   std::string zone;
+  std::string fsync = "always"; ///< always | interval | never (with --data-dir)
+  uint32_t fsync_interval_ms = 100;
+  uint64_t segment_mb = 64;     ///< segment roll size
 };
 
 /// Options every client command shares.

@@ -4,6 +4,7 @@
 // storage, append, read, status, local, check, certs) are in
 // cluster_commands.hpp; their flags are added in cluster_cli below.
 #include "app/cluster_commands.hpp"
+#include "app/segment_command.hpp"
 #include "app/sim_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -140,6 +141,14 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not listen / failed,
   s->add_option("--advertise", a.storage.advertise,
                 "HOST:PORT peers use to reach this node (default --listen)");
   s->add_option("--zone", a.storage.zone, "Failure domain (rack, AZ)");
+  s->add_option("--fsync", a.storage.fsync,
+                "With --data-dir: always (confirm after fdatasync, group "
+                "commit; default), interval, or never")
+    ->check(CLI::IsMember({"always", "interval", "never"}));
+  s->add_option("--fsync-interval-ms", a.storage.fsync_interval_ms,
+                "With --fsync interval: sync this often");
+  s->add_option("--segment-mb", a.storage.segment_mb,
+                "Roll segment files at this size (MiB)");
   s->footer(std::string{R"(Examples:
   logstore storage --listen 10.0.0.5:7001 --master 10.0.0.1:7000 \
       --name storage-1 --tls-cert s1.pem --tls-key s1.key --tls-ca ca.pem
@@ -264,6 +273,44 @@ int dispatch(CLI::App& app, all_args& a, const char* argv0) {
 
 } // namespace
 
+namespace {
+
+struct segment_args {
+  CLI::App* verify = nullptr;
+  CLI::App* dump = nullptr;
+  std::string dir;
+  bool json = false;
+};
+
+void add_segment(CLI::App& app, segment_args& a) {
+  auto* seg = app.add_subcommand(
+    "segment", "Inspect a storage node's segment files (offline)");
+  seg->require_subcommand(1);
+  a.verify = seg->add_subcommand(
+    "verify", "Check every frame's CRC; list torn tails and corruption");
+  a.verify->add_option("dir", a.dir, "Segment directory (DATA_DIR/segments)")
+    ->required();
+  a.dump = seg->add_subcommand("dump", "List segments, frames and batches");
+  a.dump->add_option("dir", a.dir, "Segment directory (DATA_DIR/segments)")
+    ->required();
+  a.dump->add_flag("--json", a.json, "One JSON object per line");
+  seg->footer(R"(Examples:
+  logstore segment verify /var/lib/logstore/s1/segments
+  logstore segment dump /var/lib/logstore/s1/segments --json
+Exit codes: 0 clean, 1 corruption found, 2 bad input (no such directory).)");
+}
+
+/// -1 when no segment command was given.
+int run_segment(const segment_args& a) {
+  if (a.verify != nullptr && a.verify->parsed())
+    return logstore::app::run_segment_verify(a.dir, std::cout);
+  if (a.dump != nullptr && a.dump->parsed())
+    return logstore::app::run_segment_dump(a.dir, std::cout, a.json);
+  return -1;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"logstore: a distributed log store and the deterministic "
                "simulator that runs it"};
@@ -271,6 +318,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "logstore 0.1.0");
   logstore::app::sim_args sim_args;
   add_sim(app, sim_args);
+  segment_args segment;
+  add_segment(app, segment);
   cluster_cli::all_args cluster;
   cluster_cli::add_servers(app, cluster);
   cluster_cli::add_clients(app, cluster);
@@ -289,6 +338,8 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("sim"))
     return logstore::app::run_sim_command(sim_args);
+  if (auto rc = run_segment(segment); rc >= 0)
+    return rc;
   auto rc = cluster_cli::dispatch(app, cluster, argv[0]);
   return rc >= 0 ? rc : 2;
 }

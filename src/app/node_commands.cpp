@@ -7,6 +7,7 @@
 //   dies with it) -> kill directory -> drop handles -> destroy the system.
 // A watchdog ends the process if that ever takes longer than 3 s.
 #include "app/cluster_commands.hpp"
+#include "core/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
 #include "actors/storage_actor.hpp"
@@ -237,6 +238,20 @@ int run_storage(const storage_args& args) {
   opts.address = address;
   opts.zone = args.zone;
   opts.master = "master";
+  // Durable copies: segment files in DATA_DIR/segments, recovered at start.
+  std::unique_ptr<posix_disk> disk;
+  if (!args.server.data_dir.empty()) {
+    auto dir = args.server.data_dir + "/segments";
+    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
+      return usage_error("--data-dir: cannot create " + dir);
+    disk = std::make_unique<posix_disk>(dir);
+    opts.data = disk.get();
+    opts.fsync = args.fsync == "never"      ? fsync_policy::never
+                 : args.fsync == "interval" ? fsync_policy::interval
+                                            : fsync_policy::always;
+    opts.fsync_interval = time_us{args.fsync_interval_ms} * 1000;
+    opts.segments.segment_bytes_max = args.segment_mb << 20;
+  }
   return serve(plan, args.server,
                [opts](caf::actor_system& sys, node_context ctx, uint16_t) {
                  return sys.spawn(storage_actor, opts, std::move(ctx));
