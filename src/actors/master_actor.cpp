@@ -41,32 +41,72 @@ status_reply make_status(caf::event_based_actor* self, const master_state& st) {
   out.under_replicated = count_under_replicated(st, now);
   out.repairs_done = st.repairs_done;
   out.repairs_pending = st.repair_queue.size() + st.repairs_inflight.size();
+  out.moves_done = st.moves_done;
+  out.expired_before = st.expired_before;
   for (size_t n = 0; n < st.members.size(); ++n)
     out.members.push_back(
       describe_member(st, static_cast<node_number>(n), now));
   return out;
 }
 
+/// A member that joined but has not heartbeated since may have lost our
+/// join_ack: until it hears one it sends no heartbeats and only retries its
+/// join after a timeout and back-off, so two lost messages would look like
+/// a dead node. While it is silent, ask it every tick to join again.
+void nudge_silent_joiners(caf::event_based_actor* self, const master_ptr& st,
+                          time_us now) {
+  for (size_t n = 0; n < st->members.size(); ++n) {
+    auto& m = st->members[n];
+    if (m.heartbeat_seen
+        || st->detector.state(static_cast<node_number>(n), now)
+             == node_state::up)
+      continue;
+    st->peers.with_peer(
+      self, st->ctx.directory, m.name, st->cfg.heartbeat_interval,
+      [self](const caf::actor& peer) { self->send(peer, join_atom::value); },
+      [](errc) {});
+  }
+}
+
 void on_tick(caf::event_based_actor* self, const master_ptr& st) {
   auto now = now_us(self);
+  nudge_silent_joiners(self, st, now);
   for (auto& [n, state] : st->detector.tick(now)) {
     auto level = state == node_state::up ? log_level::info : log_level::warn;
     auto& m = st->members[n];
+    std::string why;
     if (state == node_state::dead) {
       m.dead_since = now;
       m.dead_scanned = false;
+      why = "; its batches are re-replicated if it stays dead for "
+            + std::to_string(st->cfg.repair_grace / 1000) + " ms";
     } else if (state == node_state::up) {
+      if (m.dead_since >= 0)
+        why = m.dead_scanned
+                ? "; it was dead past the grace period, so its batches were "
+                  "queued for repair (copies still needed are made, the "
+                  "rest are cancelled)"
+                : "; it was dead for "
+                    + std::to_string((now - m.dead_since) / 1000)
+                    + " ms, within the grace period: nothing is copied";
+      if (m.dead_scanned)
+        member_returned(*st, n);
       m.dead_since = -1;
       m.dead_scanned = false;
     }
     log_event(self, st->ctx, level, "member_" + std::string{to_string(state)},
-              m.name + " is now " + std::string{to_string(state)});
+              m.name + " is now " + std::string{to_string(state)} + why);
   }
+  maybe_end_rebuild(self, st);
   repair_tick(self, st);
-  // Rebalancing and retention scan the whole index: every 10th tick.
-  if (++st->ticks % 10 == 0) {
+  // Rebalancing, drain and retention scan the whole index: every 10th
+  // tick, and rebalancing every tick while a round of moves is under way.
+  if (++st->ticks % 10 == 0 && !st->rebuilding) {
+    drain_tick(self, st);
     rebalance_tick(self, st);
     retention_tick(self, st);
+  } else if (st->rebalancing && !st->rebuilding) {
+    rebalance_tick(self, st);
   }
   self->delayed_send(self, span_us(st->cfg.heartbeat_interval),
                      tick_atom::value);
@@ -75,15 +115,25 @@ void on_tick(caf::event_based_actor* self, const master_ptr& st) {
 } // namespace
 
 caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
-                           node_context ctx) {
+                           node_context ctx, disk* state_disk) {
   auto st = std::make_shared<master_state>(cfg, std::move(ctx));
+  st->state_disk = state_disk;
+  start_from_record(self, st);
   self->set_default_handler(caf::drop);
   self->send(self, tick_atom::value);
   return {
     [self, st](const join_req& req) {
+      auto before = st->members.size();
       auto n = add_or_update_member(self, st, req);
       st->detector.heard_from(n, now_us(self));
+      st->members[n].heartbeat_seen = false; // until its first heartbeat
       reconcile_member(self, st, n, req.holds);
+      st->joined.resize(st->members.size(), false);
+      st->joined[n] = true;
+      st->awaiting.erase(req.name);
+      if (st->members.size() != before || !st->record.members.empty())
+        save_record(self, st); // membership is part of the durable record
+      maybe_end_rebuild(self, st);
       if (st->ctx.directory)
         self->send(st->ctx.directory, learn_atom::value, req.name,
                    req.address);
@@ -91,9 +141,15 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
     },
     [self, st](const heartbeat_msg& hb) {
       auto n = st->number_of(hb.name);
-      if (!n)
-        return; // not a member (yet): its join is on the way
+      if (!n || *n >= st->joined.size() || !st->joined[*n]) {
+        // A node this incarnation has not heard join (the master restarted,
+        // or its join was lost): ask it to join again, with its report.
+        if (auto sender = caf::actor_cast<caf::actor>(self->current_sender()))
+          self->send(sender, join_atom::value);
+        return;
+      }
       st->detector.heard_from(*n, now_us(self));
+      st->members[*n].heartbeat_seen = true;
       st->members[*n].batches = hb.batches;
       st->members[*n].bytes = hb.bytes;
       if (!hb.lost.empty())

@@ -5,11 +5,17 @@
 //            repair path copies them elsewhere -> once a batch has RF live
 //            copies without X, X's copy leaves the index, then X deletes it
 //            -> X holds nothing the index needs: safe to remove.
-// Rebalance: every few ticks, when the most loaded node holds more than
-//            (1 + threshold) x the mean and the least loaded less than
-//            (1 - threshold) x, move batches: copy to the light node first,
-//            drop the heavy node's copy only after the copy is confirmed, so
-//            no batch ever has fewer than RF copies during a move.
+// Rebalance: every few ticks (every tick while moves are under way), when
+//            the most loaded node holds more than (1 + threshold) x the mean
+//            or the least loaded less than (1 - threshold) x, move batches
+//            from the most to the least loaded node: copy to the light node
+//            first, drop the heavy node's copy only after the copy is
+//            confirmed, so no batch ever has fewer than RF copies during a
+//            move. Moves in flight count as done when loads are compared,
+//            and a move never puts two live copies in one zone.
+// Surplus:   a batch with more than RF live copies (a dead node came back
+//            after its copies were re-made) loses the extra ones, copies
+//            in a zone that holds another first, then the most loaded node.
 #include "actors/master_state.hpp"
 
 #include "core/assert.hpp"
@@ -17,6 +23,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
 namespace logstore {
 
@@ -31,6 +39,47 @@ void send_delete(caf::event_based_actor* self, const master_ptr& st,
       // Best effort: a copy left behind is found by the next block report.
     });
 }
+
+namespace {
+
+/// Out of the index first, then the node deletes its copy.
+void forget_copy(caf::event_based_actor* self, const master_ptr& st,
+                 batch_meta& meta, batch_id id, node_number n) {
+  meta.replicas.remove(n);
+  st->members[n].bytes -= std::min<uint64_t>(st->members[n].bytes,
+                                              meta.bytes);
+  send_delete(self, st, n, {id});
+}
+
+/// Of the live copies of a batch above RF, the one to drop: one in a zone
+/// that holds another live copy, else the one on the most loaded node.
+node_number trim_victim(const master_state& st, const batch_meta& meta,
+                        time_us now) {
+  std::vector<node_number> live;
+  for (auto r : meta.replicas)
+    if (st.detector.state(r, now) == node_state::up && !st.members[r].draining)
+      live.push_back(r);
+  LOGSTORE_ASSERT(!live.empty());
+  auto shares_zone = [&](node_number r) {
+    auto& zone = st.members[r].zone;
+    return !zone.empty()
+           && std::count_if(live.begin(), live.end(), [&](node_number x) {
+                return st.members[x].zone == zone;
+              }) > 1;
+  };
+  auto better = [&](node_number x, node_number y) { // x is a better victim
+    if (shares_zone(x) != shares_zone(y))
+      return shares_zone(x);
+    return std::tie(st.members[x].bytes, x) > std::tie(st.members[y].bytes, y);
+  };
+  auto victim = live.front();
+  for (auto r : live)
+    if (better(r, victim))
+      victim = r;
+  return victim;
+}
+
+} // namespace
 
 void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
                   batch_id id) {
@@ -56,11 +105,12 @@ void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
           - (st->members[n].draining ? 0 : 1)
         < st->cfg.replication_factor)
       continue;
-    meta->replicas.remove(n);
-    st->members[n].bytes -= std::min<uint64_t>(st->members[n].bytes,
-                                                meta->bytes);
-    send_delete(self, st, n, {id});
+    forget_copy(self, st, *meta, id, n);
   }
+  // Bound: each round removes one replica, and there are at most
+  // replicas_max.
+  while (live_copies(*st, *meta, now) > st->cfg.replication_factor)
+    forget_copy(self, st, *meta, id, trim_victim(*st, *meta, now));
 }
 
 member_status describe_member(const master_state& st, node_number n,
@@ -112,12 +162,35 @@ member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
   return describe_member(*st, n, now_us(self));
 }
 
+void drain_tick(caf::event_based_actor* self, const master_ptr& st) {
+  for (size_t n = 0; n < st->members.size(); ++n) {
+    auto& m = st->members[n];
+    if (!m.draining)
+      continue;
+    // Copies confirmed after the drain began (writes in flight, late
+    // store acks) land on the draining node too: queue them as well.
+    std::vector<batch_id> ids;
+    st->index.for_each([&](batch_id id, const batch_meta& meta) {
+      if (meta.replicas.contains(static_cast<node_number>(n)))
+        ids.push_back(id);
+    });
+    for (auto id : ids)
+      enqueue_repair(*st, id);
+    if (ids.empty() && !m.drain_done) {
+      m.drain_done = true;
+      log_event(self, st->ctx, log_level::info, "drain_complete",
+                m.name + " holds no batch the index needs: safe to remove");
+    }
+  }
+}
+
 namespace {
 
-/// Batches per node, as the index places them (up, non-draining nodes).
-std::vector<uint64_t> load_by_node(const master_state& st, time_us now,
-                                   std::vector<bool>& eligible) {
-  std::vector<uint64_t> load(st.members.size(), 0);
+/// Batches per node, as the index places them, with the moves and repairs
+/// in flight counted as done; `eligible` = up and not draining.
+std::vector<int64_t> load_by_node(const master_state& st, time_us now,
+                                  std::vector<bool>& eligible) {
+  std::vector<int64_t> load(st.members.size(), 0);
   eligible.assign(st.members.size(), false);
   for (size_t n = 0; n < st.members.size(); ++n)
     eligible[n] = st.detector.state(static_cast<node_number>(n), now)
@@ -127,12 +200,32 @@ std::vector<uint64_t> load_by_node(const master_state& st, time_us now,
     for (auto r : meta.replicas)
       ++load[r];
   });
+  for (auto& [id, target] : st.repairs_inflight) {
+    ++load[target];
+    if (auto i = st.moving_from.find(id); i != st.moving_from.end())
+      --load[i->second];
+  }
   return load;
+}
+
+/// May batch `meta` move from `from` to `to` without two live copies in one
+/// zone?
+bool zone_allows(const master_state& st, const batch_meta& meta,
+                 node_number from, node_number to, time_us now) {
+  auto& zone = st.members[to].zone;
+  if (zone.empty())
+    return true;
+  for (auto r : meta.replicas)
+    if (r != from && st.members[r].zone == zone && !st.members[r].draining
+        && st.detector.state(r, now) == node_state::up)
+      return false;
+  return true;
 }
 
 } // namespace
 
 void rebalance_tick(caf::event_based_actor* self, const master_ptr& st) {
+  auto was_rebalancing = std::exchange(st->rebalancing, false);
   auto threshold = st->cfg.rebalance_threshold;
   if (threshold <= 0 || st->members.size() < 2 || !st->repair_queue.empty())
     return;
@@ -158,29 +251,50 @@ void rebalance_tick(caf::event_based_actor* self, const master_ptr& st) {
     if (light == load.size() || load[n] < load[light])
       light = n;
   }
-  if (static_cast<double>(load[heavy]) <= mean * (1 + threshold)
-      || static_cast<double>(load[light]) >= mean * (1 - threshold))
+  // Out of balance when either end leaves the band; a gap below 2 batches
+  // cannot be narrowed by a move (it would only swap the two nodes).
+  bool out = static_cast<double>(load[heavy]) > mean * (1 + threshold)
+             || static_cast<double>(load[light]) < mean * (1 - threshold);
+  if (!out || load[heavy] - load[light] < 2) {
+    if (was_rebalancing && st->repairs_inflight.empty())
+      log_event(self, st->ctx, log_level::info, "rebalanced",
+                "loads from " + std::to_string(load[light]) + " to "
+                  + std::to_string(load[heavy]) + " batches per node (mean "
+                  + std::to_string(static_cast<uint64_t>(mean)) + "): within "
+                  "the band; " + std::to_string(st->moves_done)
+                  + " moves in all");
+    else
+      st->rebalancing = was_rebalancing && !st->repairs_inflight.empty();
     return;
+  }
+  st->rebalancing = true; // look again next tick
   auto h = static_cast<node_number>(heavy);
   auto l = static_cast<node_number>(light);
   auto budget = st->cfg.repair_inflight_max > st->repairs_inflight.size()
                   ? st->cfg.repair_inflight_max - st->repairs_inflight.size()
                   : 0;
+  budget = std::min<size_t>(budget, static_cast<size_t>(load[heavy]
+                                                        - load[light])
+                                      / 2);
   std::vector<batch_id> picks;
   st->index.for_each([&](batch_id id, const batch_meta& meta) {
     if (picks.size() < budget && meta.replicas.contains(h)
         && !meta.replicas.contains(l) && st->repairs_inflight.count(id) == 0
-        && live_copies(*st, meta, now) >= st->cfg.replication_factor)
+        && live_copies(*st, meta, now) >= st->cfg.replication_factor
+        && zone_allows(*st, meta, h, l, now))
       picks.push_back(id);
   });
-  if (picks.empty())
+  if (picks.empty()) {
+    st->rebalancing = budget == 0; // all slots busy: wait for them
     return;
+  }
   log_event(self, st->ctx, log_level::info, "rebalance",
             "moving " + std::to_string(picks.size()) + " batch(es) from "
               + st->members[h].name + " (" + std::to_string(load[heavy])
               + " batches) to " + st->members[l].name + " ("
               + std::to_string(load[light]) + "); mean "
-              + std::to_string(static_cast<uint64_t>(mean)));
+              + std::to_string(static_cast<uint64_t>(mean)) + ", band +-"
+              + std::to_string(static_cast<int>(threshold * 100)) + "%");
   for (auto id : picks) {
     st->moving_from[id] = h;
     start_copy(self, st, id, h, l);

@@ -96,6 +96,15 @@ void handle_read(caf::event_based_actor* self, const master_ptr& st,
     return;
   }
   time_range window{req.from, req.to};
+  if (st->rebuilding) {
+    // Not every member has reported since the restart: the index may lack
+    // batches, so say "incomplete" rather than lie.
+    read_result partial;
+    partial.complete = false;
+    partial.missing.push_back(window);
+    rp.deliver(std::move(partial));
+    return;
+  }
   std::vector<read_plan::batch_ref> refs;
   for (auto id : st->index.overlapping(window)) {
     auto* meta = st->index.find(id);

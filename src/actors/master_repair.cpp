@@ -9,8 +9,11 @@
 //        --copy_ack--> index gains the target (only now: never before the
 //                      copy is confirmed)
 //        --failure---> back in the queue; retried on the next tick
-//   A queued batch whose live copies are back to RF (node returned, other
-//   copy finished) is skipped: the unneeded remainder is cancelled.
+//   A queued batch with RF presumed copies (copies on nodes that are up,
+//   suspect, or dead for less than the grace) is skipped: a node that
+//   returned cancels the unneeded remainder, and a queued batch never
+//   bypasses the grace of a node that is merely silent. Live copies above
+//   RF (the node came back after all) are trimmed (drop_surplus).
 //
 //   join with block report --> forget copies the node no longer has,
 //   re-add copies the index had lost track of, delete surplus (> RF live)
@@ -30,6 +33,17 @@ uint32_t live_copies(const master_state& st, const batch_meta& meta,
   uint32_t n = 0;
   for (auto r : meta.replicas)
     if (st.detector.state(r, now) == node_state::up && !st.members[r].draining)
+      ++n;
+  return n;
+}
+
+uint32_t presumed_copies(const master_state& st, const batch_meta& meta,
+                         time_us now) {
+  uint32_t n = 0;
+  for (auto r : meta.replicas)
+    if (!st.members[r].draining
+        && (st.detector.state(r, now) == node_state::up
+            || !st.members[r].dead_scanned))
       ++n;
   return n;
 }
@@ -73,15 +87,32 @@ void scan_dead_member(caf::event_based_actor* self, const master_ptr& st,
               + std::to_string(found.size()) + " batch(es), fewest copies first");
 }
 
-/// A replica that is up and not draining, to copy from.
-bool pick_source(const master_state& st, const batch_meta& meta, time_us now,
+/// A replica that is up to copy from (a draining node is a fine source: it
+/// still holds its copies). Drawn at random among them, so a replica that
+/// turns out not to hold the batch (batch_not_found) is not asked forever.
+bool pick_source(master_state& st, const batch_meta& meta, time_us now,
                  node_number& out) {
+  std::vector<node_number> up;
   for (auto r : meta.replicas)
-    if (st.detector.state(r, now) == node_state::up) {
-      out = r;
-      return true;
-    }
-  return false;
+    if (st.detector.state(r, now) == node_state::up)
+      up.push_back(r);
+  if (up.empty())
+    return false;
+  out = up.size() == 1 ? up.front() : up[st.rng.below(up.size())];
+  return true;
+}
+
+/// Logs once whenever the repair queue runs empty after repair copies.
+void note_if_idle(caf::event_based_actor* self, const master_ptr& st) {
+  if (!st->repair_queue.empty() || !st->repairs_inflight.empty()
+      || st->repairs_done == st->copies_at_idle)
+    return;
+  log_event(self, st->ctx, log_level::info, "repair_idle",
+            "repair queue empty: "
+              + std::to_string(st->repairs_done - st->copies_at_idle)
+              + " repair copies made since it was last empty ("
+              + std::to_string(st->repairs_done) + " in all)");
+  st->copies_at_idle = st->repairs_done;
 }
 
 void add_replica(master_state& st, batch_meta& meta, node_number n,
@@ -112,7 +143,10 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
       st->peers.forget(st->members[target].name);
     if (was_move)
       st->moving_from.erase(move); // a move is simply abandoned
-    else if (meta != nullptr)
+    if (meta != nullptr
+        && (!was_move
+            || presumed_copies(*st, *meta, now)
+                 < st->cfg.replication_factor))
       enqueue_repair(*st, id); // retried on the next tick
     return;
   }
@@ -128,9 +162,10 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
   add_replica(*st, *meta, target, now);
   st->members[target].bytes += meta->bytes;
   drop_surplus(self, st, id);
-  if (live_copies(*st, *meta, now) < st->cfg.replication_factor)
+  if (presumed_copies(*st, *meta, now) < st->cfg.replication_factor)
     enqueue_repair(*st, id);
   pump_repairs(self, st);
+  note_if_idle(self, st);
 }
 
 } // namespace
@@ -160,6 +195,8 @@ void start_copy(caf::event_based_actor* self, const master_ptr& st,
 namespace {
 
 void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
+  if (st->rebuilding)
+    return; // copies counted before every holder reported would be waste
   auto now = now_us(self);
   auto budget = st->repair_queue.size();
   while (budget-- > 0
@@ -171,9 +208,13 @@ void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
     auto* meta = st->index.find(id);
     if (meta == nullptr || st->repairs_inflight.count(id) > 0)
       continue;
-    if (live_copies(*st, *meta, now) >= st->cfg.replication_factor) {
-      drop_surplus(self, st, id); // e.g. a draining node's copy
-      continue; // enough copies again: cancelled
+    if (presumed_copies(*st, *meta, now) >= st->cfg.replication_factor) {
+      // Enough copies, counting those on nodes that are only suspect or
+      // dead for less than the grace period (they may well come back):
+      // cancelled. Surplus live copies (a draining node's, one beyond RF)
+      // are dropped.
+      drop_surplus(self, st, id);
+      continue;
     }
     node_number source = 0;
     if (!pick_source(*st, *meta, now, source)) {
@@ -183,8 +224,10 @@ void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
     }
     std::vector<node_number> exclude{meta->replicas.begin(),
                                      meta->replicas.end()};
-    auto pick = choose_replicas(st->cfg.placement,
-                                eligible_nodes(*st, now, exclude), 1, st->rng);
+    auto pick = choose_replicas(
+      st->cfg.placement,
+      prefer_new_zones(*st, *meta, now, eligible_nodes(*st, now, exclude)), 1,
+      st->rng);
     if (pick.empty()) {
       enqueue_repair(*st, id); // no node can take it yet
       continue;
@@ -195,6 +238,23 @@ void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
 
 } // namespace
 
+std::vector<placement_candidate>
+prefer_new_zones(const master_state& st, const batch_meta& meta, time_us now,
+                 std::vector<placement_candidate> candidates) {
+  std::vector<std::string> used;
+  for (auto r : meta.replicas)
+    if (!st.members[r].zone.empty() && !st.members[r].draining
+        && st.detector.state(r, now) == node_state::up)
+      used.push_back(st.members[r].zone);
+  if (used.empty())
+    return candidates;
+  std::vector<placement_candidate> fresh;
+  for (auto& c : candidates)
+    if (std::find(used.begin(), used.end(), c.zone) == used.end())
+      fresh.push_back(c);
+  return fresh.empty() ? candidates : fresh;
+}
+
 void repair_tick(caf::event_based_actor* self, const master_ptr& st) {
   auto now = now_us(self);
   for (size_t n = 0; n < st->members.size(); ++n) {
@@ -204,6 +264,16 @@ void repair_tick(caf::event_based_actor* self, const master_ptr& st) {
       scan_dead_member(self, st, static_cast<node_number>(n), now);
   }
   pump_repairs(self, st);
+  note_if_idle(self, st);
+}
+
+void member_returned(master_state& st, node_number n) {
+  // Copies made for it meanwhile are now surplus: the pump finds these
+  // batches above RF and trims them (drop_surplus).
+  st.index.for_each([&](batch_id id, const batch_meta& meta) {
+    if (meta.replicas.contains(n))
+      enqueue_repair(st, id);
+  });
 }
 
 void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
@@ -222,8 +292,12 @@ void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
 }
 
 void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
-                      node_number n, const std::vector<batch_id>& holds) {
-  LOGSTORE_ASSERT(std::is_sorted(holds.begin(), holds.end()));
+                      node_number n, const std::vector<batch_info>& infos) {
+  std::vector<batch_id> holds;
+  holds.reserve(infos.size());
+  for (auto& info : infos)
+    holds.push_back(info.batch);
+  std::sort(holds.begin(), holds.end());
   auto now = now_us(self);
   auto held = [&](batch_id id) {
     return std::binary_search(holds.begin(), holds.end(), id);
@@ -240,14 +314,35 @@ void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
     ++lost;
   }
   uint64_t readded = 0;
+  uint64_t adopted = 0;
   std::vector<batch_id> drop;
-  for (auto id : holds) {
+  for (auto& info : infos) {
+    auto id = info.batch;
     auto* meta = st->index.find(id);
     if (meta == nullptr) {
-      // Never acknowledged (a write that failed) and not in flight: the
-      // copy can never be read, so it is garbage (docs/protocol.md).
-      if (st->pending_writes.count(id) == 0 && id < st->next_batch)
+      if (st->pending_writes.count(id) > 0)
+        continue; // a write in flight: its own acks decide
+      if (st->failed.count(id) > 0 || info.max_ts < st->expired_before) {
+        // Failed (never acknowledged) or expired by retention: garbage.
         drop.push_back(id);
+        continue;
+      }
+      // A batch this master does not know, yet not failed: it was written
+      // before a master restart (or its ack was in flight). Adopt it, and
+      // its (client, seq), so a retry is answered instead of stored twice.
+      batch_meta fresh;
+      fresh.min_ts = info.min_ts;
+      fresh.max_ts = info.max_ts;
+      fresh.entries = info.entries;
+      fresh.bytes = info.bytes;
+      fresh.replicas.add(n);
+      st->index.insert(id, fresh);
+      note_acked(*st, fresh);
+      st->dedup.record(info.client, info.seq,
+                       {dedup_table::state::acked, id, errc::none});
+      st->next_batch = std::max(st->next_batch, id + 1);
+      enqueue_repair(*st, id); // until every holder reported: maybe short
+      ++adopted;
       continue;
     }
     if (meta->replicas.contains(n))
@@ -266,14 +361,16 @@ void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
         self->send(peer, delete_req{drop});
       },
       [](errc) {});
-  if (lost + readded + drop.size() > 0)
+  if (lost + readded + adopted + drop.size() > 0)
     log_event(self, st->ctx, log_level::info, "reconciled",
               st->members[n].name + " reported " + std::to_string(holds.size())
                 + " batch(es): " + std::to_string(lost)
                 + " copies lost (queued for repair), "
                 + std::to_string(readded) + " copies re-added, "
+                + std::to_string(adopted)
+                + " unknown batches adopted into the index, "
                 + std::to_string(drop.size())
-                + " surplus or never-acknowledged copies deleted");
+                + " surplus, failed or expired copies deleted");
   pump_repairs(self, st);
 }
 

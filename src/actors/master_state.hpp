@@ -15,6 +15,7 @@
 #include "core/config.hpp"
 #include "core/dedup_table.hpp"
 #include "core/failure_detector.hpp"
+#include "core/master_record.hpp"
 #include "core/placement.hpp"
 #include "core/prng.hpp"
 #include "core/read_plan.hpp"
@@ -43,6 +44,8 @@ struct member {
   bool draining = false; ///< gets no new copies; its batches move away
   time_us dead_since = -1; ///< when the detector said "dead"; -1 = not dead
   bool dead_scanned = false; ///< its batches were queued for repair
+  bool drain_done = false;   ///< "safe to remove" was logged
+  bool heartbeat_seen = false; ///< a heartbeat arrived since its last join
 };
 
 struct pending_write {
@@ -97,7 +100,19 @@ struct master_state {
   uint64_t repairs_done = 0;
   uint64_t repair_failures = 0;
   uint64_t moves_done = 0;
+  uint64_t copies_at_idle = 0; ///< repairs_done when the queue last emptied
+  bool rebalancing = false;    ///< the last rebalance round found work
   uint32_t ticks = 0;
+
+  // Durable record and index rebuild after a restart (master_record.cpp).
+  disk* state_disk = nullptr;
+  master_record record;
+  std::unordered_set<batch_id> failed; ///< never indexed, never adopted
+  bool rebuilding = false;     ///< index not yet trusted (reports pending)
+  time_us rebuild_until = 0;   ///< stop waiting for silent members here
+  std::unordered_set<node_name> awaiting; ///< members yet to report
+  std::vector<bool> joined;    ///< per member: joined since this start
+  static constexpr batch_id id_block = 10'000; ///< ids reserved per save
 
   // Retention (master_retention.cpp).
   timestamp_us newest_ts = INT64_MIN;    ///< newest entry acknowledged
@@ -125,6 +140,13 @@ eligible_nodes(const master_state& st, time_us now,
 uint32_t live_copies(const master_state& st, const batch_meta& meta,
                      time_us now);
 
+/// Copies a repair counts on: replicas on nodes that are not draining and
+/// not dead past the grace period (up, suspect, or dead for less than
+/// repair_grace: such a node may come back with its copy). Repair makes a
+/// copy only when this is below the replication factor.
+uint32_t presumed_copies(const master_state& st, const batch_meta& meta,
+                         time_us now);
+
 /// Batches with fewer live copies than the replication factor.
 uint64_t count_under_replicated(const master_state& st, time_us now);
 
@@ -134,6 +156,16 @@ void enqueue_repair(master_state& st, batch_id id);
 /// Periodic repair work: scan nodes dead past the grace period, start copies
 /// up to the throttle.
 void repair_tick(caf::event_based_actor* self, const master_ptr& st);
+
+/// The candidates in zones that hold no live copy of the batch yet, if any;
+/// otherwise all of them (a copy in a used zone beats no copy).
+std::vector<placement_candidate>
+prefer_new_zones(const master_state& st, const batch_meta& meta, time_us now,
+                 std::vector<placement_candidate> candidates);
+
+/// A member that was dead past the grace period is up again: queue its
+/// batches so copies made meanwhile beyond RF are trimmed.
+void member_returned(master_state& st, node_number n);
 
 /// Starts copying batch `id` from `source` to `target` (repair or move).
 void start_copy(caf::event_based_actor* self, const master_ptr& st,
@@ -159,11 +191,29 @@ member_status describe_member(const master_state& st, node_number n,
 /// Periodic rebalancing: move batches from the most to the least loaded.
 void rebalance_tick(caf::event_based_actor* self, const master_ptr& st);
 
+/// Periodic drain work: queue batches still on draining members (copies
+/// confirmed after the drain began), log when a drain is complete.
+void drain_tick(caf::event_based_actor* self, const master_ptr& st);
+
 /// Periodic retention: delete batches older / beyond the configured limits.
 void retention_tick(caf::event_based_actor* self, const master_ptr& st);
 
 /// Records an acknowledged batch for retention accounting.
 void note_acked(master_state& st, const batch_meta& meta);
+
+/// Loads the durable record at start: bumps the epoch, skips past every
+/// batch id that may have been used, and waits for the known members'
+/// block reports before trusting the rebuilt index.
+void start_from_record(caf::event_based_actor* self, const master_ptr& st);
+
+/// Writes the durable record (no-op without a disk).
+void save_record(caf::event_based_actor* self, const master_ptr& st);
+
+/// A fresh batch id (extends the durable reservation when needed).
+batch_id take_batch_id(caf::event_based_actor* self, const master_ptr& st);
+
+/// Ends the rebuild once every known member reported or the wait is over.
+void maybe_end_rebuild(caf::event_based_actor* self, const master_ptr& st);
 
 /// A member found these copies damaged or lost: drop them from the index
 /// and queue the batches for repair.
@@ -173,7 +223,7 @@ void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
 /// A member (re)joined with a block report: re-add known copies, forget
 /// lost ones, delete surplus and never-acknowledged copies.
 void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
-                      node_number n, const std::vector<batch_id>& holds);
+                      node_number n, const std::vector<batch_info>& holds);
 
 // Handlers, split by path (master_write.cpp, master_read.cpp).
 void handle_append(caf::event_based_actor* self, const master_ptr& st,

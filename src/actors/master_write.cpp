@@ -60,6 +60,9 @@ void fail_write(caf::event_based_actor* self, const master_ptr& st,
   st->dedup.record(pw.client, pw.seq,
                    {dedup_table::state::failed, pw.id,
                     errc::replication_failed});
+  // Durably: copies of it on nodes must never be adopted after a restart.
+  st->failed.insert(pw.id);
+  save_record(self, st);
   auto err = make_error(errc::replication_failed,
                         "batch " + std::to_string(pw.id));
   for (auto& rp : pw.waiters)
@@ -250,6 +253,12 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
                             + " entries"));
     return;
   }
+  if (st->rebuilding) {
+    rp.deliver(make_error(errc::unavailable,
+                          "the master restarted and is rebuilding its index "
+                          "from the storage nodes' reports; retry shortly"));
+    return;
+  }
   if (answer_duplicate(st, req, rp))
     return;
   auto now = now_us(self);
@@ -262,7 +271,7 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
                             + std::to_string(quorum)));
     return;
   }
-  auto id = st->next_batch++;
+  auto id = take_batch_id(self, st);
   auto sreq = make_store_req(id, req);
   pending_write pw;
   pw.id = id;

@@ -31,6 +31,7 @@ void register_protocol_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<entry>("logstore::entry")
     .add_message_type<stored_entry>("logstore::stored_entry")
     .add_message_type<time_range>("logstore::time_range")
+    .add_message_type<batch_info>("logstore::batch_info")
     .add_message_type<join_req>("logstore::join_req")
     .add_message_type<join_ack>("logstore::join_ack")
     .add_message_type<heartbeat_msg>("logstore::heartbeat_msg")

@@ -50,6 +50,17 @@ struct storage_state {
 
 using state_ptr = std::shared_ptr<storage_state>;
 
+/// The block report sent with every join: what this node holds.
+std::vector<batch_info> block_infos(batch_store& store) {
+  std::vector<batch_info> out;
+  for (auto id : store.ids()) {
+    batch_info info;
+    if (store.info(id, info))
+      out.push_back(info);
+  }
+  return out;
+}
+
 void try_join(caf::event_based_actor* self, const state_ptr& st) {
   auto on_fail = [self, st](errc code) {
     st->peers.forget(st->opts.master);
@@ -64,7 +75,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st, on_fail](const caf::actor& master) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
-                   st->store().ids()};
+                   block_infos(st->store())};
       self->request(master, span_us(st->opts.request_timeout), req)
         .then(
           [self, st](join_ack& ack) {
@@ -326,7 +337,11 @@ caf::behavior storage_actor(caf::event_based_actor* self,
     self->delayed_send(self, span_us(st->opts.fsync_interval),
                        fsync_tick_atom::value);
   return {
-    [self, st](join_atom) { try_join(self, st); },
+    [self, st](join_atom) {
+      // Also sent by a master that restarted and wants our block report.
+      st->peers.forget(st->opts.master);
+      try_join(self, st);
+    },
     [self, st](tick_atom) {
       // Heartbeats are one-way: the master's failure detector judges silence.
       send_heartbeat(self, st);

@@ -1,6 +1,8 @@
 // logstore — client-side session.
 #include "app/client_session.hpp"
 
+#include "app/scheduler_tuning.hpp"
+
 #include "actors/protocol.hpp"
 #include "net/directory_actor.hpp"
 
@@ -38,6 +40,7 @@ std::string client_session::start() {
   if (auto bad = net::validate(args_.transport); !bad.empty())
     return bad;
   net::configure(cfg_, args_.transport);
+  tune_scheduler(cfg_);
   sys_ = std::make_unique<caf::actor_system>(cfg_);
   if (auto bad = net::verify(*sys_, args_.transport); !bad.empty())
     return bad;

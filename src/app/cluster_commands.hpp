@@ -27,6 +27,11 @@ struct master_args {
   uint32_t replication_factor = 3;
   uint32_t write_quorum = 0; ///< 0 = all copies
   std::string placement = "random";
+  // Failure detection and repair; empty / 0 = cluster_config's default.
+  std::string heartbeat_interval; ///< e.g. "200ms"
+  uint32_t suspect_after = 0;     ///< missed heartbeats
+  uint32_t dead_after = 0;        ///< missed heartbeats
+  std::string repair_grace;       ///< e.g. "2s"
 };
 
 struct storage_args {
@@ -73,6 +78,12 @@ struct status_args {
   std::string output = "table";
 };
 
+struct drain_args {
+  client_args client;
+  std::string node;            ///< member to drain
+  std::string output = "text"; ///< text or json
+};
+
 struct local_args {
   uint32_t storage_nodes = 3;
   uint16_t base_port = 7000;
@@ -96,6 +107,7 @@ int run_storage(const storage_args& args);
 int run_append(const append_args& args);
 int run_read(const read_args& args);
 int run_status(const status_args& args);
+int run_drain(const drain_args& args);
 int run_local(const local_args& args, const std::string& self_exe);
 int run_check(const check_args& args);
 int run_certs(const certs_args& args);

@@ -1,7 +1,7 @@
 // logstore — the one binary. The only translation unit that includes CLI11:
 // it maps flags onto plain option structs and calls the command functions.
 // Layer: app. `sim` runs the simulator; the real-cluster commands (master,
-// storage, append, read, status, local, check, certs) are in
+// storage, append, read, status, drain, local, check, certs) are in
 // cluster_commands.hpp; their flags are added in cluster_cli below.
 #include "app/cluster_commands.hpp"
 #include "app/segment_command.hpp"
@@ -111,6 +111,7 @@ struct all_args {
   append_args append;
   read_args read;
   status_args status;
+  drain_args drain;
   local_args local;
   check_args check;
   certs_args certs;
@@ -126,6 +127,21 @@ void add_servers(CLI::App& app, all_args& a) {
                 "Copies before an append is acknowledged (0 = all)");
   m->add_option("--placement", a.master.placement,
                 "random or least-loaded");
+  m->add_option("--heartbeat-interval", a.master.heartbeat_interval,
+                "Failure detector: storage nodes heartbeat this often, "
+                "e.g. 200ms (default 500ms; not the transport's "
+                "--heartbeat-interval-ms)")
+    ->group("Failure detection and repair");
+  m->add_option("--suspect-after", a.master.suspect_after,
+                "Missed heartbeats before a node is suspect (default 2)")
+    ->group("Failure detection and repair");
+  m->add_option("--dead-after", a.master.dead_after,
+                "Missed heartbeats before a node is dead (default 6)")
+    ->group("Failure detection and repair");
+  m->add_option("--repair-grace", a.master.repair_grace,
+                "A dead node's batches are re-replicated after this, e.g. "
+                "2s (default 5s)")
+    ->group("Failure detection and repair");
   m->footer(std::string{R"(Examples:
   logstore master --listen 10.0.0.1:7000 --tls-cert master.pem \
       --tls-key master.key --tls-ca ca.pem --metrics 10.0.0.1:9100
@@ -206,6 +222,22 @@ Exit codes: 0 complete; 1 incomplete (missing ranges on stderr);
   logstore status --master 10.0.0.1:7000 ... -o json
 Exit codes: 0 healthy (every member up, nothing under-replicated),
 1 unhealthy, 2 master unreachable.)"} + tls_help);
+  auto* dr = app.add_subcommand("drain", "Move every batch off a storage "
+                                         "node; say when it is safe to remove");
+  add_client(dr, a.drain.client);
+  dr->add_option("node", a.drain.node, "The member to drain, e.g. storage-3")
+    ->required();
+  dr->add_option("-o,--output", a.drain.output, "text or json")
+    ->check(CLI::IsMember({"text", "json"}));
+  dr->footer(std::string{R"(The first call starts the drain: the node gets no new copies and its
+batches are copied elsewhere before its copies are deleted. Call it again
+to poll (it is idempotent).
+Examples:
+  logstore drain storage-3 --master 10.0.0.1:7000 ...
+  until logstore drain storage-3 --master 127.0.0.1:7000 --insecure; do sleep 1; done
+Exit codes: 0 safe to remove now (it holds nothing the index needs);
+1 not yet (batches left); 2 unknown node, bad options or master
+unreachable.)"} + tls_help);
 }
 
 void add_tools(CLI::App& app, all_args& a) {
@@ -256,6 +288,8 @@ int dispatch(CLI::App& app, all_args& a, const char* argv0) {
     return run_read(a.read);
   if (app.got_subcommand("status"))
     return run_status(a.status);
+  if (app.got_subcommand("drain"))
+    return run_drain(a.drain);
   if (app.got_subcommand("local")) {
     char buf[4096];
     auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);

@@ -7,9 +7,11 @@
 //   dies with it) -> kill directory -> drop handles -> destroy the system.
 // A watchdog ends the process if that ever takes longer than 3 s.
 #include "app/cluster_commands.hpp"
+#include "app/scheduler_tuning.hpp"
 #include "core/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
+#include "sim/scenario.hpp" // parse_duration
 #include "actors/storage_actor.hpp"
 #include "net/directory_actor.hpp"
 #include "net/json_log.hpp"
@@ -20,6 +22,7 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -66,6 +69,7 @@ int serve(const server_plan& plan, const server_args& args, spawn_fn spawn) {
   net::json_log log{plan.level};
   caf::actor_system_config cfg;
   net::configure(cfg, args.transport);
+  tune_scheduler(cfg);
   auto sys = std::make_unique<caf::actor_system>(cfg);
   auto& name = plan.name;
   if (auto err = net::verify(*sys, args.transport); !err.empty()) {
@@ -183,6 +187,36 @@ std::string storage_name(const storage_args& args, const std::string& addr) {
   return out;
 }
 
+/// --heartbeat-interval, --suspect-after, --dead-after, --repair-grace.
+std::string apply_detector_flags(const master_args& args,
+                                 cluster_config& cluster) {
+  auto duration = [](const std::string& flag, const std::string& text,
+                     time_us& out) -> std::string {
+    if (text.empty())
+      return {};
+    auto parsed = sim::parse_duration(text);
+    if (!parsed)
+      return flag + " '" + text + "': expected a duration such as 500ms or 2s";
+    out = *parsed;
+    return {};
+  };
+  if (auto err = duration("--heartbeat-interval", args.heartbeat_interval,
+                          cluster.heartbeat_interval);
+      !err.empty())
+    return err;
+  if (auto err = duration("--repair-grace", args.repair_grace,
+                          cluster.repair_grace);
+      !err.empty())
+    return err;
+  if (args.dead_after > 0)
+    cluster.dead_after_misses = args.dead_after;
+  if (args.suspect_after > 0)
+    cluster.suspect_after_misses = args.suspect_after;
+  else if (cluster.suspect_after_misses >= cluster.dead_after_misses)
+    cluster.suspect_after_misses = std::max(1u, cluster.dead_after_misses - 1);
+  return {};
+}
+
 } // namespace
 
 int run_master(const master_args& args) {
@@ -194,15 +228,25 @@ int run_master(const master_args& args) {
   cluster_config cluster;
   cluster.replication_factor = args.replication_factor;
   cluster.write_quorum = args.write_quorum;
+  if (auto err = apply_detector_flags(args, cluster); !err.empty())
+    return usage_error(err);
   if (!from_string(args.placement, cluster.placement))
     return usage_error("--placement must be random or least-loaded");
   if (auto err = cluster.validate(); !err.empty())
     return usage_error(err);
   // The master never dials storage nodes: they connect to it (net_link.hpp).
   plan.directory.dial_learned = false;
+  // The master's durable record (epoch, reserved batch ids, members,
+  // failed batches) lives in DATA_DIR; without it a restart forgets them.
+  std::unique_ptr<posix_disk> state;
+  if (!args.server.data_dir.empty())
+    state = std::make_unique<posix_disk>(args.server.data_dir);
+  disk* state_disk = state.get();
   return serve(plan, args.server,
-               [cluster](caf::actor_system& sys, node_context ctx, uint16_t) {
-                 return sys.spawn(master_actor, cluster, std::move(ctx));
+               [cluster, state_disk](caf::actor_system& sys,
+                                     node_context ctx, uint16_t) {
+                 return sys.spawn(master_actor, cluster, std::move(ctx),
+                                  state_disk);
                });
 }
 

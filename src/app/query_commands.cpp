@@ -1,10 +1,11 @@
-// logstore — `logstore read` and `logstore status`: one request each to the
-// master through the directory, with a finite timeout.
+// logstore — `logstore read`, `logstore status` and `logstore drain`: one
+// request each to the master through the directory, with a finite timeout.
 // Layer: app.
 //
 // Exit codes. read: 0 complete; 1 incomplete (missing ranges on stderr);
 // 2 bad options (inverted range, bad time) or the master unreachable / no
-// answer. status: 0 healthy; 1 unhealthy; 2 master unreachable.
+// answer. status: 0 healthy; 1 unhealthy; 2 master unreachable. drain: 0
+// safe to remove; 1 not yet; 2 unknown node or master unreachable.
 #include "app/client_session.hpp"
 #include "app/cluster_commands.hpp"
 #include "app/history_file.hpp"
@@ -77,16 +78,30 @@ std::string pad(std::string s, size_t n) {
 
 void print_status_table(const status_reply& st, bool healthy) {
   std::cout << pad("NAME", 24) << pad("ADDRESS", 22) << pad("ZONE", 8)
-            << pad("STATE", 8) << pad("BATCHES", 10) << "BYTES\n";
+            << pad("STATE", 8) << pad("BATCHES", 10) << pad("BYTES", 12)
+            << "REMOVABLE\n";
   for (auto& m : st.members)
     std::cout << pad(m.name, 24) << pad(m.address, 22)
               << pad(m.zone.empty() ? "-" : m.zone, 8) << pad(m.state, 8)
-              << pad(std::to_string(m.batches), 10) << m.bytes << "\n";
+              << pad(std::to_string(m.batches), 10)
+              << pad(std::to_string(m.bytes), 12)
+              << (m.safe_to_remove ? "yes" : "no")
+              << (m.draining ? " (draining)" : "") << "\n";
   std::cout << "replication factor " << st.replication_factor
             << ", write quorum " << st.write_quorum << ", epoch " << st.epoch
             << ", " << st.batches << " batches, " << st.under_replicated
-            << " under-replicated\n"
+            << " under-replicated, " << st.repairs_pending
+            << " repairs pending, " << st.repairs_done << " repair copies, "
+            << st.moves_done << " moves\n"
             << (healthy ? "cluster is healthy\n" : "cluster is UNHEALTHY\n");
+}
+
+/// ,"batches":..,"bytes":..,"draining":..,"safe_to_remove":..
+std::string member_fields_json(const member_status& m) {
+  return ",\"batches\":" + std::to_string(m.batches)
+         + ",\"bytes\":" + std::to_string(m.bytes) + ",\"draining\":"
+         + (m.draining ? "true" : "false") + ",\"safe_to_remove\":"
+         + (m.safe_to_remove ? "true" : "false");
 }
 
 void print_status_json(const status_reply& st, bool healthy) {
@@ -97,6 +112,9 @@ void print_status_json(const status_reply& st, bool healthy) {
          + ",\"write_quorum\":" + std::to_string(st.write_quorum)
          + ",\"batches\":" + std::to_string(st.batches)
          + ",\"under_replicated\":" + std::to_string(st.under_replicated)
+         + ",\"repairs_done\":" + std::to_string(st.repairs_done)
+         + ",\"repairs_pending\":" + std::to_string(st.repairs_pending)
+         + ",\"moves_done\":" + std::to_string(st.moves_done)
          + ",\"members\":[";
   for (size_t i = 0; i < st.members.size(); ++i) {
     auto& m = st.members[i];
@@ -108,8 +126,7 @@ void print_status_json(const status_reply& st, bool healthy) {
     net::append_json_string(out, m.zone);
     out += ",\"state\":";
     net::append_json_string(out, m.state);
-    out += ",\"batches\":" + std::to_string(m.batches)
-           + ",\"bytes\":" + std::to_string(m.bytes) + "}";
+    out += member_fields_json(m) + "}";
   }
   out += "]}\n";
   std::cout << out;
@@ -208,6 +225,47 @@ int run_status(const status_args& args) {
       },
       [&](caf::error& e) {
         std::cerr << "error: master did not answer: "
+                  << session.system().render(e) << "\n";
+      });
+  return rc;
+}
+
+} // namespace logstore::app
+
+namespace logstore::app {
+
+int run_drain(const drain_args& args) {
+  client_session session{args.client};
+  if (auto bad = session.start(); !bad.empty())
+    return std::cerr << "error: " << bad << "\n", 2;
+  std::string why;
+  auto master = session.master(why);
+  if (!master)
+    return std::cerr << "error: master " << args.client.master
+                     << " is unreachable (" << why << ")\n",
+           2;
+  int rc = 2;
+  caf::scoped_actor self{session.system()};
+  self->request(master, session.request_timeout(), drain_req{args.node})
+    .receive(
+      [&](member_status& m) {
+        if (args.output == "json") {
+          std::string out = "{\"name\":";
+          net::append_json_string(out, m.name);
+          out += ",\"state\":";
+          net::append_json_string(out, m.state);
+          std::cout << out << member_fields_json(m) << "}\n";
+        } else {
+          std::cout << m.name << " (" << m.state << ") is draining: "
+                    << m.batches << " batch(es) left in the index; "
+                    << (m.safe_to_remove ? "SAFE to remove now"
+                                         : "NOT safe to remove yet")
+                    << "\n";
+        }
+        rc = m.safe_to_remove ? 0 : 1;
+      },
+      [&](caf::error& e) {
+        std::cerr << "error: drain " << args.node << " refused: "
                   << session.system().render(e) << "\n";
       });
   return rc;

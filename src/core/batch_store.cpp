@@ -7,6 +7,9 @@
 
 namespace logstore {
 
+bool info_of(batch_id id, const std::vector<stored_entry>& entries,
+             batch_info& out);
+
 namespace {
 
 constexpr time_range everything{std::numeric_limits<timestamp_us>::min(),
@@ -37,6 +40,11 @@ public:
   }
   bool digest(batch_id id, uint64_t& out) override {
     return store_.digest(id, out);
+  }
+  bool info(batch_id id, batch_info& out) override {
+    std::vector<stored_entry> entries;
+    return store_.slice(id, everything, entries)
+           && info_of(id, entries, out);
   }
   uint64_t batches() const override {
     return store_.batches();
@@ -110,6 +118,14 @@ public:
     out = digest_of(entries);
     return true;
   }
+  bool info(batch_id id, batch_info& out) override {
+    // Reads the frame back (verifying its CRC): O(data) for a whole block
+    // report. The segment index could keep these fields instead.
+    std::vector<stored_entry> entries;
+    return store_.slice(id, everything, entries)
+             == segment_store::read_result::ok
+           && info_of(id, entries, out);
+  }
   uint64_t batches() const override {
     return store_.batches();
   }
@@ -139,6 +155,23 @@ private:
 };
 
 } // namespace
+
+bool info_of(batch_id id, const std::vector<stored_entry>& entries,
+             batch_info& out) {
+  if (entries.empty())
+    return false;
+  out.batch = id;
+  out.min_ts = entries.front().ts;
+  out.max_ts = entries.back().ts;
+  out.entries = static_cast<uint32_t>(entries.size());
+  uint64_t bytes = 0;
+  for (auto& e : entries)
+    bytes += entry_bytes(e);
+  out.bytes = static_cast<uint32_t>(bytes);
+  out.client = entries.front().client;
+  out.seq = entries.front().seq;
+  return true;
+}
 
 std::unique_ptr<batch_store> make_memory_store() {
   return std::make_unique<memory_store>();

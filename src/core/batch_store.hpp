@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/disk.hpp"
+#include "core/messages.hpp"
 #include "core/segment_store.hpp"
 #include "core/types.hpp"
 
@@ -44,6 +45,9 @@ public:
     = 0;
   virtual bool erase(batch_id id) = 0;
   virtual std::vector<batch_id> ids() const = 0;
+  /// Metadata of a held batch (time range, sizes, writer); false when not
+  /// held or unreadable.
+  virtual bool info(batch_id id, batch_info& out) = 0;
   /// Content digest (digest_of over the entries); false when not held.
   virtual bool digest(batch_id id, uint64_t& out) = 0;
   virtual uint64_t batches() const = 0;

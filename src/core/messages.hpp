@@ -18,15 +18,29 @@ namespace logstore {
 
 // --- membership ---------------------------------------------------------------
 
+/// What a storage node knows about one batch it holds: enough for a master
+/// that restarted to rebuild its index entry (GFS-style) and its retry
+/// memory (client, seq).
+struct batch_info {
+  batch_id batch = 0;
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  uint32_t entries = 0;
+  uint32_t bytes = 0;
+  client_id client = 0;
+  sequence_nr seq = 0;
+};
+
 /// storage -> master, at start and after every restart.
 /// Reply: join_ack. Errors: none (a re-join replaces the old address).
 struct join_req {
   node_name name;       ///< e.g. "storage-3"
   std::string address;  ///< host:port where the node listens (sim: "sim")
   std::string zone;     ///< failure domain; empty = none
-  /// Block report: every batch id the node holds (HDFS-style). The master
-  /// reconciles its index with it; see docs/protocol.md "Rejoin".
-  std::vector<batch_id> holds;
+  /// Block report: every batch the node holds, ascending by id (HDFS-style).
+  /// The master reconciles its index with it (docs/protocol.md "Rejoin"),
+  /// or rebuilds it after a master restart.
+  std::vector<batch_info> holds;
 };
 
 /// master -> storage, reply to join_req.
@@ -190,6 +204,10 @@ struct status_reply {
   uint64_t repairs_done = 0;     ///< copies made by re-replication
   uint64_t repairs_pending = 0;  ///< queued + in flight
   std::vector<member_status> members;
+  uint64_t moves_done = 0;       ///< rebalance moves finished
+  /// Retention watermark: entries with ts below it were deleted on purpose
+  /// (as read_result.expired_before); min() = nothing expired.
+  timestamp_us expired_before = INT64_MIN;
 };
 
 // --- serialization (CAF's inspect protocol, written without CAF headers) -------
@@ -205,6 +223,10 @@ auto inspect(Inspector& f, stored_entry& x) {
 template <class Inspector>
 auto inspect(Inspector& f, time_range& x) {
   return f(x.from, x.to);
+}
+template <class Inspector>
+auto inspect(Inspector& f, batch_info& x) {
+  return f(x.batch, x.min_ts, x.max_ts, x.entries, x.bytes, x.client, x.seq);
 }
 template <class Inspector>
 auto inspect(Inspector& f, join_req& x) {
@@ -290,7 +312,8 @@ auto inspect(Inspector& f, status_req&) {
 template <class Inspector>
 auto inspect(Inspector& f, status_reply& x) {
   return f(x.epoch, x.replication_factor, x.write_quorum, x.batches,
-           x.under_replicated, x.repairs_done, x.repairs_pending, x.members);
+           x.under_replicated, x.repairs_done, x.repairs_pending, x.members,
+           x.moves_done, x.expired_before);
 }
 
 } // namespace logstore

@@ -21,6 +21,17 @@ struct detection {
   std::string node;
   time_us crashed_at = 0;
   time_us declared_dead_at = -1; ///< -1: never declared dead
+  time_us restarted_at = -1;     ///< -1: stayed down to the end
+};
+
+/// A stretch of samples in which the master counted under-replicated
+/// batches: from the first sample above 0 to the first back at 0.
+struct repair_episode {
+  time_us start = 0;
+  time_us end = -1;      ///< -1: still open at the end of the run
+  uint64_t peak = 0;     ///< most under-replicated batches sampled
+  uint64_t copies = 0;   ///< repair copies made during it
+  uint64_t moves = 0;    ///< rebalance moves finished during it
 };
 
 struct false_verdict {
@@ -33,12 +44,16 @@ struct oracle_report {
   std::vector<false_verdict> false_dead;
   /// (time, under-replicated batches per the master) whenever it changed.
   std::vector<std::pair<time_us, uint64_t>> under_replicated;
+  std::vector<repair_episode> episodes;
+  status_reply last_status;    ///< the master's, as last sampled
+  time_us last_status_at = -1; ///< -1: never answered
   bool checked = false;        ///< block reports were evaluated at all
   bool converged = true;       ///< replicas-converge
   bool restored = false;       ///< replication-restored (within deadline)
   time_us recovery_time = -1;  ///< from the final heal to restored
   time_us final_heal_at = 0;
   uint64_t repairs_done = 0;   ///< copies made (from the master's status)
+  uint64_t moves_done = 0;     ///< rebalance moves (from the master's status)
   std::vector<std::string> converge_examples;
   std::vector<std::string> restore_examples; ///< why not restored (last check)
 };
@@ -50,6 +65,8 @@ public:
   }
 
   void on_crash(const std::string& node, time_us at);
+  /// A node (re)started; ends the crash of that node, if any.
+  void on_start(const std::string& node, time_us at);
   /// The master declared `node` dead; `really_down` says whether the truth
   /// agrees (crashed, paused or cut off from the master).
   void on_declared_dead(const std::string& node, time_us at,
@@ -57,9 +74,11 @@ public:
   void on_status(time_us at, const status_reply& st);
 
   /// Evaluates one round of block reports. `acked` are the batches clients
-  /// saw acknowledged. Returns true when replication is restored.
+  /// saw acknowledged, with their newest entry's timestamp (batches below
+  /// the master's retention watermark are exempt). Returns true when
+  /// replication is restored.
   bool on_reports(time_us at, const std::vector<block_report>& reports,
-                  const std::set<batch_id>& acked);
+                  const std::map<batch_id, timestamp_us>& acked);
 
   void set_final_heal(time_us at) {
     report_.final_heal_at = at;
@@ -79,5 +98,20 @@ private:
   uint64_t last_under_ = UINT64_MAX;
   oracle_report report_;
 };
+
+/// A drained node whose drain did not complete, with why, from the
+/// master's last status ("storage-3: 12 batches left"); empty when every
+/// node in `drained` ended with no batch and safe to remove.
+std::vector<std::string> unfinished_drains(
+  const oracle_report& o, const std::vector<std::string>& drained);
+
+/// The largest |batches - mean| / mean over up, non-draining members in the
+/// master's last status; 0 with fewer than 2 such members.
+double imbalance(const oracle_report& o);
+
+/// Detections slower than `limit`: a verdict later than that, or none while
+/// the node stayed down longer (run end `end`). "storage-2: 4.0s".
+std::vector<std::string> slow_detections(const oracle_report& o,
+                                         time_us limit, time_us end);
 
 } // namespace logstore::sim

@@ -118,36 +118,6 @@ void write_latency(std::ostream& out, const char* what,
       << format_latency(l.max) << "  (" << l.count << " ops)\n";
 }
 
-void write_cluster_view(std::ostream& out, const scenario& s,
-                        const run_result& r) {
-  auto& o = r.oracle;
-  out << "failure detection (bound: " << format_latency(
-    s.cluster.heartbeat_interval * (s.cluster.dead_after_misses + 1))
-      << " = heartbeat x misses + 1 tick)\n";
-  if (o.detections.empty())
-    out << "  no crashes\n";
-  for (auto& d : o.detections) {
-    out << "  " << d.node << " crashed at " << format_seconds(d.crashed_at);
-    if (d.declared_dead_at >= 0)
-      out << ", declared dead " << format_latency(d.declared_dead_at
-                                                  - d.crashed_at)
-          << " later\n";
-    else
-      out << ", never declared dead (back before the verdict)\n";
-  }
-  out << "  false \"dead\" verdicts: " << o.false_dead.size() << "\n";
-  for (auto& f : o.false_dead)
-    out << "    - " << f.node << " at " << format_seconds(f.at)
-        << " while it was running and reachable\n";
-  out << "under-replicated batches (master's view, sampled each second)\n  ";
-  if (o.under_replicated.empty())
-    out << "never sampled";
-  for (size_t i = 0; i < o.under_replicated.size(); ++i)
-    out << (i ? ", " : "") << o.under_replicated[i].second << " at "
-        << format_seconds(o.under_replicated[i].first);
-  out << "\n  repair copies made: " << o.repairs_done << "\n\n";
-}
-
 void write_operations(std::ostream& out, const run_result& r) {
   auto& c = r.check;
   out << "operations\n";
@@ -185,28 +155,7 @@ void write_invariants(std::ostream& out, const scenario& s,
       for (auto& ex : p.examples)
         out << "          - " << ex << "\n";
   }
-  auto& o = r.oracle;
-  auto oracle_line = [&](const std::string& name, bool held,
-                         const std::string& detail) {
-    auto exp = expected(s, name);
-    out << "  " << (held ? "held  " : (exp ? "BROKEN" : "broken")) << "  "
-        << name << detail << (exp ? "" : "  [not expected by this scenario]")
-        << "\n";
-  };
-  if (o.checked) {
-    oracle_line("replicas-converge", o.converged, "");
-    for (auto& ex : o.converge_examples)
-      out << "          - " << ex << "\n";
-    oracle_line("replication-restored", o.restored,
-                o.restored ? " (in " + format_latency(o.recovery_time)
-                               + " after the final heal; limit "
-                               + format_latency(s.expect.max_recovery) + ")"
-                           : " (not within "
-                               + format_latency(s.expect.max_recovery) + ")");
-    if (!o.restored)
-      for (auto& ex : o.restore_examples)
-        out << "          - " << ex << "\n";
-  }
+  write_oracle_invariants(out, s, r);
   if (s.expect.min_availability > 0)
     out << "  " << (r.check.availability >= s.expect.min_availability
                       ? "held  "
@@ -305,7 +254,8 @@ void write_json_summary(std::ostream& out, const scenario& s,
   out << "],\"trace_hash\":\"" << hex(r.trace_hash)
       << "\",\"history_hash\":\"" << hex(r.history_hash)
       << "\",\"simulated_us\":" << r.simulated
-      << ",\"wall_seconds\":" << r.wall_seconds << ",\"reproduce\":\""
+      << ",\"wall_seconds\":" << r.wall_seconds
+      << ",\"oracle\":" << oracle_json(s, r) << ",\"reproduce\":\""
       << json_escape(reproduce_line(r, inv)) << "\"}\n";
 }
 

@@ -46,4 +46,17 @@ std::string format_latency(time_us t);
 /// Escapes a string for JSON.
 std::string json_escape(const std::string& s);
 
+// The oracle's sections (report_oracle.cpp).
+
+/// Failure detection, under-replicated episodes, repair work, members.
+void write_cluster_view(std::ostream& out, const scenario& s,
+                        const run_result& r);
+
+/// The oracle's property lines and [expect] limits of the invariants list.
+void write_oracle_invariants(std::ostream& out, const scenario& s,
+                             const run_result& r);
+
+/// The oracle's findings as one JSON object.
+std::string oracle_json(const scenario& s, const run_result& r);
+
 } // namespace logstore::sim

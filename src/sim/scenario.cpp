@@ -275,8 +275,8 @@ std::optional<double> parse_percentage(std::string_view text) {
 }
 
 const std::vector<std::string>& oracle_properties() {
-  static const std::vector<std::string> names{"replicas-converge",
-                                              "replication-restored"};
+  static const std::vector<std::string> names{
+    "replicas-converge", "replication-restored", "drain-completes"};
   return names;
 }
 

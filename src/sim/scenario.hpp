@@ -128,6 +128,19 @@ struct expectations {
   /// After the final heal, every acknowledged batch must be back to RF
   /// copies (replication-restored) within this time.
   time_us max_recovery = 30'000'000;
+  /// Most "dead" verdicts on nodes that were running and reachable;
+  /// -1 = not checked.
+  int64_t max_false_dead = -1;
+  /// Longest time from a crash to the master's "dead" verdict; 0 = not
+  /// checked.
+  time_us max_detection = 0;
+  /// Most repair copies the master may make in the whole run; -1 = not
+  /// checked.
+  int64_t max_repair_copies = -1;
+  /// In the master's last status, every up, non-draining member holds
+  /// within (1 +- this) x the mean number of batches; negative = not
+  /// checked.
+  double max_imbalance = -1;
 };
 
 /// Properties the simulator checks from outside the protocol, by asking
@@ -136,6 +149,9 @@ struct expectations {
 ///  replication-restored  within max_recovery of the final heal, every
 ///                        acknowledged batch has replication_factor copies
 ///                        on nodes that are up, and the master agrees
+///  drain-completes       every drained node ends with no batch in the
+///                        master's index and "safe to remove" (its last
+///                        status)
 const std::vector<std::string>& oracle_properties();
 
 /// The checker's properties followed by the oracle's, in report order.

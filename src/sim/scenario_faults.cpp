@@ -188,11 +188,14 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
       // Only storage nodes may crash for now: a restarted master would
       // come back without its index, and a restarted client would reuse
       // its sequence numbers (both need state on disk: issue 5).
-      if (r.context().ok() && f.value.target.rfind("storage-", 0) != 0)
-        r.fail("target", "only storage nodes can crash or restart; '"
-                           + f.value.target
-                           + "' keeps its state in memory only (use pause, "
-                             "or a partition, to take it away)");
+      if (r.context().ok() && f.value.target.rfind("client-", 0) == 0)
+        r.fail("target", "clients cannot crash or restart: a restarted "
+                         "client would reuse its (client, seq) numbers; use "
+                         "pause or a partition to take it away");
+      if (r.context().ok() && f.value.target == "master" && !s.disk.durable)
+        r.fail("target", "the master can crash only with [disk] mode = "
+                         "\"durable\": its record (epoch, batch ids, members, "
+                         "failures) lives on disk");
       return;
     case fault_action::pause:
     case fault_action::resume:

@@ -180,11 +180,18 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   if (table == nullptr)
     return;
   table_reader r{ctx, *table, "expect"};
-  r.allow_only({"invariants", "min_availability", "max_recovery"});
+  r.allow_only({"invariants", "min_availability", "max_recovery",
+                "max_false_dead", "max_detection", "max_repair_copies",
+                "max_imbalance"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
   r.duration("max_recovery", s.expect.max_recovery, 0, one_hour);
+  r.integer("max_false_dead", s.expect.max_false_dead, 0, 1'000'000'000);
+  r.duration("max_detection", s.expect.max_detection, 1, one_hour);
+  r.integer("max_repair_copies", s.expect.max_repair_copies, 0,
+            1'000'000'000);
+  r.probability("max_imbalance", s.expect.max_imbalance);
 }
 
 } // namespace logstore::sim

@@ -80,7 +80,8 @@ world::world(const scenario& s, const run_options& opts)
   net_->hide_from_diagrams(oracle_node_);
   disks_.resize(names_.size());
   for (node_index n = 0; n < names_.size(); ++n)
-    if (s_.disk.durable && names_[n].rfind("storage-", 0) == 0) {
+    if (s_.disk.durable
+        && (names_[n].rfind("storage-", 0) == 0 || names_[n] == "master")) {
       disks_[n] = std::make_unique<sim_disk>(rng_.fork(0xD15C + n));
       disks_[n]->set_sync_latency_us(s_.disk.fsync_latency);
       if (s_.disk.capacity > 0)
@@ -115,7 +116,8 @@ void world::spawn_node(node_index n) {
   auto& name = names_[n];
   caf::actor a;
   if (name == "master") {
-    a = sys_->spawn(master_actor, s_.cluster, context_for(n));
+    a = sys_->spawn(master_actor, s_.cluster, context_for(n),
+                    static_cast<disk*>(disks_[n].get()));
   } else if (name.rfind("storage-", 0) == 0) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
@@ -147,6 +149,7 @@ void world::spawn_node(node_index n) {
   }
   mains_[n] = a;
   net_->bind(n, a);
+  oracle_.on_start(name, now());
 }
 
 void world::kill_node(node_index n) {
@@ -354,11 +357,14 @@ void world::on_declared_dead(const std::string& node, time_us at) {
   oracle_.on_declared_dead(node, at, down);
 }
 
-std::set<batch_id> world::acked_batches() const {
-  std::set<batch_id> out;
+std::map<batch_id, timestamp_us> world::acked_batches() const {
+  std::map<batch_id, timestamp_us> out;
   for (auto& ev : hist_.events())
-    if (ev.f == op_fn::append && ev.type == op_type::ok)
-      out.insert(ev.batch);
+    if (ev.f == op_fn::append && ev.type == op_type::ok) {
+      auto& newest = out.emplace(ev.batch, INT64_MIN).first->second;
+      for (auto& e : ev.entries)
+        newest = std::max(newest, e.ts);
+    }
   return out;
 }
 
@@ -406,12 +412,8 @@ run_result run_scenario(const scenario& spec, const run_options& opts) {
     if (p != nullptr && !p->held)
       r.broken.push_back(name);
   }
-  for (auto& name : s.expect.invariants) {
-    if (name == "replicas-converge" && !r.oracle.converged)
-      r.broken.push_back(name);
-    if (name == "replication-restored" && !r.oracle.restored)
-      r.broken.push_back(name);
-  }
+  for (auto& name : oracle_verdicts(s, r))
+    r.broken.push_back(name);
   if (r.check.availability < s.expect.min_availability)
     r.broken.push_back("min-availability");
   return r;

@@ -70,4 +70,13 @@ struct run_result {
 /// binary give the same history bytes and trace hash.
 run_result run_scenario(const scenario& s, const run_options& opts);
 
+/// The oracle's properties and [expect] limits (max_false_dead,
+/// max_detection, max_repair_copies, max_imbalance) that run `r` broke,
+/// by name; see oracle.cpp.
+std::vector<std::string> oracle_verdicts(const scenario& s,
+                                         const run_result& r);
+
+/// The nodes a scenario drains.
+std::vector<std::string> drained_nodes(const scenario& s);
+
 } // namespace logstore::sim

@@ -17,6 +17,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -80,7 +81,7 @@ private:
   bool oracle_wanted() const;
   void on_declared_dead(const std::string& node, time_us at);
   void on_reports(std::vector<block_report> reports);
-  std::set<batch_id> acked_batches() const;
+  std::map<batch_id, timestamp_us> acked_batches() const;
   bool final_read_done();
   void set_now(time_us t);
   void shutdown();

@@ -51,7 +51,7 @@ TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   auto f = round_trip(*sys, fetch_result{{{42, {e}}}, {43}});
   CHECK(f.slices[0].entries[0] == e);
   CHECK(f.not_found == std::vector<batch_id>{43});
-  CHECK(round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", {1, 2}}).zone
+  CHECK(round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", {{1, 2, 3, 4, 5, 6, 7}}}).zone
         == "a");
   CHECK(round_trip(*sys, join_ack{3, 500000}).epoch == 3);
   CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2, {7}}).bytes == 2);
