@@ -265,8 +265,19 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
 void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   store_req& req) {
   auto rp = self->make_response_promise();
-  if (req.entries.empty()) {
-    rp.deliver(make_error(errc::malformed_request, "empty batch"));
+  // Input from the network is checked, never asserted: a malformed request
+  // gets a definite error and changes nothing.
+  auto& es = req.entries;
+  bool well_formed = !es.empty()
+                     && std::is_sorted(es.begin(), es.end(), read_order_less)
+            && es.front().ts == req.min_ts && es.back().ts == req.max_ts
+            && std::all_of(es.begin(), es.end(), [&](const stored_entry& e) {
+                 return e.client == req.client && e.seq == req.seq;
+               });
+  if (!well_formed) {
+    rp.deliver(make_error(errc::malformed_request,
+                          "a batch must be non-empty, sorted, and agree with "
+                          "its time range and (client, seq)"));
     return;
   }
   auto id = req.batch;
