@@ -16,8 +16,9 @@ using namespace logstore::sim;
 namespace {
 
 scenario workload(const char* name, double rate, uint32_t batch,
-                  uint32_t bytes, time_us duration) {
+                  uint32_t bytes, time_us duration, bool durable = true) {
   scenario s;
+  s.disk.durable = durable;
   s.name = name;
   s.file = "<bench>";
   s.duration = duration;
@@ -68,6 +69,9 @@ int main() {
               "set-up, history and checker)\n");
   measure(workload("T7: 5 nodes RF3 200 batch/s x10x64B", 200, 10, 64,
                    120'000'000),
+          3);
+  measure(workload("same, memory-only storage nodes", 200, 10, 64,
+                   120'000'000, false),
           3);
   measure(workload("same, 1 entry of 8 B per batch", 200, 1, 8, 120'000'000),
           3);
