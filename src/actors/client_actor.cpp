@@ -122,8 +122,12 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
     // A definite answer from the master is authoritative for (client, seq)
     // even after earlier timeouts: the master remembers every attempt. An
     // unreachable master is definite only if no attempt was ever sent.
+    // "unavailable" comes from a master that restarted and is rebuilding:
+    // it cannot know yet whether an earlier attempt was stored.
     auto definite = is_definite(code)
-                    && (code != errc::unreachable || attempt == 0);
+                    && ((code != errc::unreachable
+                         && code != errc::unavailable)
+                        || attempt == 0);
     auto type = definite ? op_type::fail : op_type::info;
     finish_append(self, st, *req, type, code, 0);
   };

@@ -42,13 +42,14 @@ void send_delete(caf::event_based_actor* self, const master_ptr& st,
 
 namespace {
 
-/// Out of the index first, then the node deletes its copy.
-void forget_copy(caf::event_based_actor* self, const master_ptr& st,
-                 batch_meta& meta, batch_id id, node_number n) {
+/// Out of the index first; the node deletes its copy when the pending
+/// deletes are flushed (one delete_req per node, not one per copy).
+void forget_copy(const master_ptr& st, batch_meta& meta, batch_id id,
+                 node_number n) {
   meta.replicas.remove(n);
   st->members[n].bytes -= std::min<uint64_t>(st->members[n].bytes,
                                               meta.bytes);
-  send_delete(self, st, n, {id});
+  st->pending_deletes[n].push_back(id);
 }
 
 /// Of the live copies of a batch above RF, the one to drop: one in a zone
@@ -81,6 +82,13 @@ node_number trim_victim(const master_state& st, const batch_meta& meta,
 
 } // namespace
 
+void flush_deletes(caf::event_based_actor* self, const master_ptr& st) {
+  auto pending = std::move(st->pending_deletes);
+  st->pending_deletes.clear();
+  for (auto& [n, ids] : pending)
+    send_delete(self, st, n, std::move(ids));
+}
+
 void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
                   batch_id id) {
   auto* meta = st->index.find(id);
@@ -105,12 +113,12 @@ void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
           - (st->members[n].draining ? 0 : 1)
         < st->cfg.replication_factor)
       continue;
-    forget_copy(self, st, *meta, id, n);
+    forget_copy(st, *meta, id, n);
   }
   // Bound: each round removes one replica, and there are at most
   // replicas_max.
   while (live_copies(*st, *meta, now) > st->cfg.replication_factor)
-    forget_copy(self, st, *meta, id, trim_victim(*st, *meta, now));
+    forget_copy(st, *meta, id, trim_victim(*st, *meta, now));
 }
 
 member_status describe_member(const master_state& st, node_number n,

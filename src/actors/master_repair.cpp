@@ -165,6 +165,7 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
   if (presumed_copies(*st, *meta, now) < st->cfg.replication_factor)
     enqueue_repair(*st, id);
   pump_repairs(self, st);
+  flush_deletes(self, st); // also when the pump did not run
   note_if_idle(self, st);
 }
 
@@ -234,6 +235,7 @@ void pump_repairs(caf::event_based_actor* self, const master_ptr& st) {
     }
     start_copy(self, st, id, source, pick.front());
   }
+  flush_deletes(self, st);
 }
 
 } // namespace

@@ -47,8 +47,13 @@ batch_id take_batch_id(caf::event_based_actor* self, const master_ptr& st) {
 }
 
 void start_from_record(caf::event_based_actor* self, const master_ptr& st) {
-  if (st->state_disk == nullptr)
+  if (st->state_disk == nullptr) {
+    log_event(self, st->ctx, log_level::warn, "no_state_dir",
+              "the master keeps no durable record (no --data-dir): after a "
+              "restart it forgets members, failed batches and used batch "
+              "ids. Fine for a test; not for data you keep.");
     return;
+  }
   std::string err;
   if (!load_master_record(*st->state_disk, st->record, err)) {
     log_event(self, st->ctx, log_level::error, "state_damaged",
@@ -101,7 +106,8 @@ void maybe_end_rebuild(caf::event_based_actor* self, const master_ptr& st) {
               + std::to_string(st->index.size()) + " batch(es); "
               + (missing.empty() ? "every member reported"
                                  : "still silent: " + missing
-                                     + " (their copies count as down)"));
+                                     + " (batches held only by them are "
+                                       "unknown until they report)"));
   st->awaiting.clear();
 }
 

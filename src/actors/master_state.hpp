@@ -102,6 +102,9 @@ struct master_state {
   uint64_t moves_done = 0;
   uint64_t copies_at_idle = 0; ///< repairs_done when the queue last emptied
   bool rebalancing = false;    ///< the last rebalance round found work
+  /// Copies dropped from the index whose delete_req is not sent yet
+  /// (flush_deletes sends one per node).
+  std::map<node_number, std::vector<batch_id>> pending_deletes;
   uint32_t ticks = 0;
 
   // Durable record and index rebuild after a restart (master_record.cpp).
@@ -171,10 +174,14 @@ void member_returned(master_state& st, node_number n);
 void start_copy(caf::event_based_actor* self, const master_ptr& st,
                 batch_id id, node_number source, node_number target);
 
-/// Once a batch has RF live copies, drops copies on draining nodes and the
-/// source of a finished move: out of the index first, then delete_req.
+/// Once a batch has RF live copies, drops copies on draining nodes, the
+/// source of a finished move, and live copies beyond RF: out of the index
+/// at once, the delete_req on the next flush_deletes.
 void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
                   batch_id id);
+
+/// Sends the pending deletes, one delete_req per node.
+void flush_deletes(caf::event_based_actor* self, const master_ptr& st);
 
 /// Sends delete_req for `ids` to node n (one-way, best effort).
 void send_delete(caf::event_based_actor* self, const master_ptr& st,

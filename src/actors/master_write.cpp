@@ -253,14 +253,15 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
                             + " entries"));
     return;
   }
+  if (answer_duplicate(st, req, rp))
+    return; // known from before (also after a restart: adopted)
   if (st->rebuilding) {
     rp.deliver(make_error(errc::unavailable,
                           "the master restarted and is rebuilding its index "
                           "from the storage nodes' reports; retry shortly"));
     return;
   }
-  if (answer_duplicate(st, req, rp))
-    return;
+
   auto now = now_us(self);
   auto candidates = eligible_nodes(*st, now, {});
   auto quorum = st->cfg.effective_write_quorum();

@@ -285,12 +285,26 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                           std::move(req.entries))) {
     case batch_store::put_status::stored:
       break;
-    case batch_store::put_status::duplicate:
+    case batch_store::put_status::duplicate: {
+      // Idempotent only for the same batch: an id that names a different
+      // (client, seq) here means a master reused ids (restarted without its
+      // --data-dir). Confirming would silently lose the new batch.
+      batch_info held;
+      if (st->store().info(id, held)
+          && (held.client != req.client || held.seq != req.seq)) {
+        log_event(self, st->ctx, log_level::error, "batch_id_conflict",
+                  "batch " + std::to_string(id)
+                    + " is already held for another writer; refusing (was "
+                      "the master restarted without its --data-dir?)");
+        rp.deliver(make_error(errc::store_refused, "batch id conflict"));
+        return;
+      }
       log_lazy(self, st->ctx, log_level::debug, "store_duplicate", [id] {
         return "batch " + std::to_string(id)
                + " already held; confirming again (idempotent)";
       });
       break;
+    }
     case batch_store::put_status::full:
       log_event(self, st->ctx, log_level::warn, "disk_full",
                 "refusing batch " + std::to_string(id)

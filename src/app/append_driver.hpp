@@ -5,7 +5,9 @@
 // Layer: app.
 //
 //   main thread --(batch_atom, append_req, lines)--> driver   (answered when
-//   there is room: back-pressure)      driver --append_req--> master link
+//   there is room: back-pressure; room = fewer than in_flight batches at the
+//   master plus one ready in the driver, so a completion starts the next
+//   batch at once)                     driver --append_req--> master link
 //   ok -> done | timeout/unreachable -> retry after back-off (same seq)
 //   | definite error or retries used up -> report the input lines
 //   main thread --(drain_atom)--> driver: answered once everything finished,

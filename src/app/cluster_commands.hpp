@@ -31,6 +31,7 @@ struct master_args {
   std::string heartbeat_interval; ///< e.g. "200ms"
   uint32_t suspect_after = 0;     ///< missed heartbeats
   uint32_t dead_after = 0;        ///< missed heartbeats
+  std::string store_timeout;      ///< e.g. "2s": wait for a store ack
   std::string repair_grace;       ///< e.g. "2s"
 };
 

@@ -138,6 +138,10 @@ void add_servers(CLI::App& app, all_args& a) {
   m->add_option("--dead-after", a.master.dead_after,
                 "Missed heartbeats before a node is dead (default 6)")
     ->group("Failure detection and repair");
+  m->add_option("--store-timeout", a.master.store_timeout,
+                "Wait this long for a storage node to confirm a copy before "
+                "placing it elsewhere, e.g. 2s (default 500ms)")
+    ->group("Failure detection and repair");
   m->add_option("--repair-grace", a.master.repair_grace,
                 "A dead node's batches are re-replicated after this, e.g. "
                 "2s (default 5s)")

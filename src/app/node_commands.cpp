@@ -204,6 +204,10 @@ std::string apply_detector_flags(const master_args& args,
                           cluster.heartbeat_interval);
       !err.empty())
     return err;
+  if (auto err = duration("--store-timeout", args.store_timeout,
+                          cluster.store_timeout);
+      !err.empty())
+    return err;
   if (auto err = duration("--repair-grace", args.repair_grace,
                           cluster.repair_grace);
       !err.empty())

@@ -83,10 +83,19 @@ void write_repair(std::ostream& out, const scenario& s,
   if (o.under_replicated.size() > shown)
     out << ", ... (" << o.under_replicated.size() - shown << " more)";
   out << "\n";
+  // Episodes that made copies (or never ended) one per line; the others
+  // (a node suspect for a moment, a copy waiting for its retry) summed up.
   shown = 0;
+  size_t quiet = 0;
+  time_us quiet_longest = 0;
   for (auto& e : o.episodes) {
+    if (e.end >= 0 && e.copies + e.moves == 0 && o.episodes.size() > 10) {
+      ++quiet;
+      quiet_longest = std::max(quiet_longest, e.end - e.start);
+      continue;
+    }
     if (shown++ >= 20)
-      break;
+      continue;
     out << "  episode from " << format_seconds(e.start) << ": ";
     if (e.end < 0)
       out << "still under-replicated at the end, peak " << e.peak << "\n";
@@ -95,8 +104,12 @@ void write_repair(std::ostream& out, const scenario& s,
           << e.peak << " batches, " << e.copies << " repair copies, "
           << e.moves << " moves\n";
   }
-  if (o.episodes.size() > shown)
-    out << "  ... and " << o.episodes.size() - shown << " more episodes\n";
+  if (shown > 20)
+    out << "  ... and " << shown - 20 << " more such episodes\n";
+  if (quiet > 0)
+    out << "  and " << quiet << " episodes without any copy (a node suspect "
+        << "for a moment, a store awaiting its retry), the longest "
+        << format_latency(quiet_longest) << "\n";
   out << "  repair copies made: " << o.repairs_done;
   if (s.expect.max_repair_copies >= 0)
     out << " (limit " << s.expect.max_repair_copies << ")";

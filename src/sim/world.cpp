@@ -314,66 +314,6 @@ sim_disk* world::disk_of(const std::string& node) {
   return disks_[net_->index_of(node)].get();
 }
 
-void world::drain(const std::string& node) {
-  caf::anon_send(probe_, drain_req{node});
-}
-
-bool world::oracle_wanted() const {
-  for (auto& name : s_.expect.invariants)
-    for (auto& o : oracle_properties())
-      if (name == o)
-        return true;
-  return false;
-}
-
-void world::start_oracle() {
-  std::vector<std::string> storage;
-  for (auto& name : names_)
-    if (name.rfind("storage-", 0) == 0)
-      storage.push_back(name);
-  probe_callbacks cb;
-  cb.on_status = [this](const status_reply& st) {
-    oracle_.on_status(now(), st);
-  };
-  cb.on_reports = [this](std::vector<block_report> reports) {
-    on_reports(std::move(reports));
-  };
-  probe_ = sys_->spawn(probe_actor, directory_, std::move(storage),
-                       std::move(cb));
-  mains_[oracle_node_] = probe_;
-  net_->bind(oracle_node_, probe_);
-}
-
-void world::on_declared_dead(const std::string& node, time_us at) {
-  auto n = net_->index_of(node);
-  auto master = net_->index_of("master");
-  // A verdict is justified if the node was unreachable at any time during
-  // the silence the detector needs (dead_after_misses heartbeats).
-  auto window = s_.cluster.heartbeat_interval
-                * (s_.cluster.dead_after_misses + 1);
-  auto since = net_->last_disturbed(n);
-  bool down = !net_->alive(n) || net_->paused(n) || net_->is_cut(n, master)
-              || net_->is_cut(master, n) || (since >= 0 && at - since <= window);
-  oracle_.on_declared_dead(node, at, down);
-}
-
-std::map<batch_id, timestamp_us> world::acked_batches() const {
-  std::map<batch_id, timestamp_us> out;
-  for (auto& ev : hist_.events())
-    if (ev.f == op_fn::append && ev.type == op_type::ok) {
-      auto& newest = out.emplace(ev.batch, INT64_MIN).first->second;
-      for (auto& e : ev.entries)
-        newest = std::max(newest, e.ts);
-    }
-  return out;
-}
-
-void world::on_reports(std::vector<block_report> reports) {
-  round_pending_ = false;
-  if (oracle_.on_reports(now(), reports, acked_batches()))
-    restored_ = true;
-}
-
 void world::shutdown() {
   if (!sys_)
     return;

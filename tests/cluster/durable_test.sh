@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 MP=$(free_port)
 M=127.0.0.1:$MP
-start master master --listen "$M" --insecure
+start master master --listen "$M" --insecure --store-timeout 3s
 sleep 0.3
 declare -A PORT
 for i in 1 2 3; do

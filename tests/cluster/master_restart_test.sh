@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 MP=$(free_port)
 M=127.0.0.1:$MP
-start master master --listen "$M" --insecure --data-dir "$WORK/m"
+start master master --listen "$M" --insecure --store-timeout 3s --data-dir "$WORK/m"
 sleep 0.3
 for i in 1 2 3; do
   start "storage-$i" storage --listen "127.0.0.1:$(free_port)" --master "$M" \
@@ -22,7 +22,7 @@ entries 3000 > "$WORK/a.jsonl"
 pass "3,000 entries appended"
 
 kill -9 "$(pid_of master)"; wait "$(pid_of master)" 2>/dev/null
-start master-again master --listen "$M" --insecure --data-dir "$WORK/m"
+start master-again master --listen "$M" --insecure --store-timeout 3s --data-dir "$WORK/m"
 grep -q "logstore-master-state" "$WORK/m/master-state" || fail "no master-state file"
 
 # Until every member has reported, a read must not claim completeness.
