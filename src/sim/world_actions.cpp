@@ -46,6 +46,45 @@ std::string describe(const fault& f) {
   return out;
 }
 
+/// The links a link fault changes: one pair (`between`), or every link of
+/// `target`.
+std::vector<std::pair<node_index, node_index>> fault_links(const network& net,
+                                                           const fault& f) {
+  std::vector<std::pair<node_index, node_index>> out;
+  if (f.between.size() == 2) {
+    out.emplace_back(net.index_of(f.between[0]), net.index_of(f.between[1]));
+    return out;
+  }
+  auto t = net.index_of(f.target);
+  for (node_index m = 0; m < net.node_count(); ++m)
+    if (m != t)
+      out.emplace_back(t, m);
+  return out;
+}
+
+/// The directed links a partition cuts: groups[0] -> every other group
+/// (and back unless one-way), and between the other groups both ways.
+std::vector<std::pair<node_index, node_index>>
+partition_links(const network& net, const fault& f) {
+  std::vector<std::pair<node_index, node_index>> out;
+  auto both = [&](const std::string& a, const std::string& b, bool back) {
+    out.emplace_back(net.index_of(a), net.index_of(b));
+    if (back)
+      out.emplace_back(net.index_of(b), net.index_of(a));
+  };
+  for (auto& a : f.groups[0])
+    for (size_t g = 1; g < f.groups.size(); ++g)
+      for (auto& b : f.groups[g])
+        both(a, b, !f.one_way);
+  if (!f.one_way)
+    for (size_t g = 1; g < f.groups.size(); ++g)
+      for (size_t h = g + 1; h < f.groups.size(); ++h)
+        for (auto& a : f.groups[g])
+          for (auto& b : f.groups[h])
+            both(a, b, true);
+  return out;
+}
+
 } // namespace
 
 action_queue::action_queue(world& w, const scenario& s, prng&)
@@ -82,16 +121,6 @@ void action_queue::apply_next() {
 void action_queue::apply(const fault& f) {
   auto& net = w_.net();
   w_.note(w_.now(), describe(f));
-  auto each_link = [&](auto&& fn) {
-    if (f.between.size() == 2) {
-      fn(net.index_of(f.between[0]), net.index_of(f.between[1]));
-      return;
-    }
-    auto t = net.index_of(f.target);
-    for (node_index m = 0; m < net.node_count(); ++m)
-      if (m != t)
-        fn(t, m);
-  };
   auto base = w_.spec().network;
   switch (f.action) {
     case fault_action::crash:
@@ -116,21 +145,8 @@ void action_queue::apply(const fault& f) {
       net.set_slow(net.index_of(f.target), f.extra_latency);
       break;
     case fault_action::partition:
-      for (auto& a : f.groups[0])
-        for (size_t g = 1; g < f.groups.size(); ++g)
-          for (auto& b : f.groups[g]) {
-            net.cut(net.index_of(a), net.index_of(b));
-            if (!f.one_way)
-              net.cut(net.index_of(b), net.index_of(a));
-          }
-      if (!f.one_way)
-        for (size_t g = 1; g < f.groups.size(); ++g)
-          for (size_t h = g + 1; h < f.groups.size(); ++h)
-            for (auto& a : f.groups[g])
-              for (auto& b : f.groups[h]) {
-                net.cut(net.index_of(a), net.index_of(b));
-                net.cut(net.index_of(b), net.index_of(a));
-              }
+      for (auto& [a, b] : partition_links(net, f))
+        net.cut(a, b);
       break;
     case fault_action::heal:
       net.heal_all();
@@ -138,15 +154,18 @@ void action_queue::apply(const fault& f) {
     case fault_action::latency:
       base.latency = f.profile.latency;
       base.jitter = f.profile.jitter;
-      each_link([&](node_index a, node_index b) { net.set_link(a, b, base); });
+      for (auto& [a, b] : fault_links(net, f))
+        net.set_link(a, b, base);
       break;
     case fault_action::loss:
       base.loss = f.value;
-      each_link([&](node_index a, node_index b) { net.set_link(a, b, base); });
+      for (auto& [a, b] : fault_links(net, f))
+        net.set_link(a, b, base);
       break;
     case fault_action::duplicate:
       base.duplicate = f.value;
-      each_link([&](node_index a, node_index b) { net.set_link(a, b, base); });
+      for (auto& [a, b] : fault_links(net, f))
+        net.set_link(a, b, base);
       break;
     case fault_action::join: {
       auto n = net.index_of(f.target);
@@ -184,16 +203,6 @@ void action_queue::apply(const fault& f) {
 
 void action_queue::undo(const fault& f) {
   auto& net = w_.net();
-  auto each_link = [&](auto&& fn) {
-    if (f.between.size() == 2) {
-      fn(net.index_of(f.between[0]), net.index_of(f.between[1]));
-      return;
-    }
-    auto t = net.index_of(f.target);
-    for (node_index m = 0; m < net.node_count(); ++m)
-      if (m != t)
-        fn(t, m);
-  };
   switch (f.action) {
     case fault_action::crash: {
       auto n = net.index_of(f.target);
@@ -214,25 +223,17 @@ void action_queue::undo(const fault& f) {
       break;
     case fault_action::partition:
       w_.note(w_.now(), "heal partition (" + describe(f) + ")");
-      for (auto& a : f.groups[0])
-        for (size_t g = 1; g < f.groups.size(); ++g)
-          for (auto& b : f.groups[g]) {
-            net.uncut(net.index_of(a), net.index_of(b));
-            net.uncut(net.index_of(b), net.index_of(a));
-          }
-      for (size_t g = 1; g < f.groups.size(); ++g)
-        for (size_t h = g + 1; h < f.groups.size(); ++h)
-          for (auto& a : f.groups[g])
-            for (auto& b : f.groups[h]) {
-              net.uncut(net.index_of(a), net.index_of(b));
-              net.uncut(net.index_of(b), net.index_of(a));
-            }
+      for (auto& [a, b] : partition_links(net, f)) {
+        net.uncut(a, b);
+        net.uncut(b, a);
+      }
       break;
     case fault_action::latency:
     case fault_action::loss:
     case fault_action::duplicate:
       w_.note(w_.now(), "end of " + describe(f));
-      each_link([&](node_index a, node_index b) { net.clear_link(a, b); });
+      for (auto& [a, b] : fault_links(net, f))
+        net.clear_link(a, b);
       break;
     case fault_action::restart:
     case fault_action::resume:
