@@ -170,6 +170,9 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
       return handle_drain(self, st, *n);
     },
     [self, st](tick_atom) { on_tick(self, st); },
+    [self, st](retry_atom, batch_id id, node_number node) {
+      retry_store(self, st, id, node);
+    },
   };
 }
 

@@ -170,6 +170,10 @@ prefer_new_zones(const master_state& st, const batch_meta& meta, time_us now,
 /// batches so copies made meanwhile beyond RF are trimmed.
 void member_returned(master_state& st, node_number n);
 
+/// A delayed second try of a store at the same node (retry_atom).
+void retry_store(caf::event_based_actor* self, const master_ptr& st,
+                 batch_id id, node_number node);
+
 /// Starts copying batch `id` from `source` to `target` (repair or move).
 void start_copy(caf::event_based_actor* self, const master_ptr& st,
                 batch_id id, node_number source, node_number target);

@@ -142,6 +142,19 @@ void on_store_ack(caf::event_based_actor* self, const master_ptr& st,
   maybe_finish(self, st, pw);
 }
 
+/// Without a further copy in flight: fail (below the write quorum, never
+/// acked) or end tracking.
+void finish_or_fail(caf::event_based_actor* self, const master_ptr& st,
+                    pending_write& pw) {
+  if (!pw.acked
+      && pw.meta.replicas.count + pw.outstanding.size()
+           < st->cfg.effective_write_quorum()) {
+    fail_write(self, st, pw);
+    return;
+  }
+  maybe_finish(self, st, pw);
+}
+
 void on_store_failure(caf::event_based_actor* self, const master_ptr& st,
                       batch_id id, node_number node, errc code) {
   auto i = st->pending_writes.find(id);
@@ -168,15 +181,41 @@ void on_store_failure(caf::event_based_actor* self, const master_ptr& st,
       send_store(self, st, pw, pick.front());
       return;
     }
+    // No other node to try: a lost message or a connection being set up
+    // again is not a dead node. Ask the same node once more, shortly, while
+    // attempts last and the detector does not call it dead.
+    if ((code == errc::timeout || code == errc::unreachable)
+        && st->detector.state(node, now) != node_state::dead) {
+      pw.outstanding.push_back(node); // reserved for the retry
+      self->delayed_send(self,
+                         span_us(std::max<time_us>(st->cfg.store_timeout / 5,
+                                                   1'000)),
+                         retry_atom::value, id, node);
+      return;
+    }
   }
-  if (!pw.acked
-      && pw.meta.replicas.count + pw.outstanding.size()
-           < st->cfg.effective_write_quorum()) {
-    fail_write(self, st, pw);
+  finish_or_fail(self, st, pw);
+}
+
+} // namespace
+
+void retry_store(caf::event_based_actor* self, const master_ptr& st,
+                 batch_id id, node_number node) {
+  auto i = st->pending_writes.find(id);
+  if (i == st->pending_writes.end())
+    return;
+  auto& pw = i->second;
+  if (!contains(pw.outstanding, node))
+    return;
+  erase_value(pw.outstanding, node);
+  if (st->detector.state(node, now_us(self)) == node_state::dead) {
+    finish_or_fail(self, st, pw);
     return;
   }
-  maybe_finish(self, st, pw);
+  send_store(self, st, pw, node);
 }
+
+namespace {
 
 void send_store(caf::event_based_actor* self, const master_ptr& st,
                 pending_write& pw, node_number node) {

@@ -25,6 +25,7 @@ using next_op_atom = caf::atom_constant<caf::atom("nextop")>;
 using final_read_atom = caf::atom_constant<caf::atom("finalrd")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
 using fsync_tick_atom = caf::atom_constant<caf::atom("fsynctk")>;
 
