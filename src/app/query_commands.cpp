@@ -132,6 +132,21 @@ void print_status_json(const status_reply& st, bool healthy) {
   std::cout << out;
 }
 
+/// Starts the session and resolves the master. On failure prints why and
+/// returns an invalid handle (the caller exits with 2).
+caf::actor reach_master(client_session& session, const client_args& client) {
+  if (auto bad = session.start(); !bad.empty()) {
+    std::cerr << "error: " << bad << "\n";
+    return {};
+  }
+  std::string why;
+  auto master = session.master(why);
+  if (!master)
+    std::cerr << "error: master " << client.master << " is unreachable ("
+              << why << ")\n";
+  return master;
+}
+
 } // namespace
 
 int run_read(const read_args& args) {
@@ -153,14 +168,9 @@ int run_read(const read_args& args) {
       return std::cerr << "error: --history " << bad << "\n", 2;
   auto first_new = hist.size();
   client_session session{args.client};
-  if (auto bad = session.start(); !bad.empty())
-    return std::cerr << "error: " << bad << "\n", 2;
-  std::string why;
-  auto master = session.master(why);
+  auto master = reach_master(session, args.client);
   if (!master)
-    return std::cerr << "error: master " << args.client.master
-                     << " is unreachable (" << why << ")\n",
-           2;
+    return 2;
   auto f = args.final_read ? op_fn::final_read : op_fn::read;
   time_range range{*from, *to};
   auto process = (uint64_t{std::random_device{}()} << 16) | 0xFFFF;
@@ -199,14 +209,9 @@ int run_read(const read_args& args) {
 
 int run_status(const status_args& args) {
   client_session session{args.client};
-  if (auto bad = session.start(); !bad.empty())
-    return std::cerr << "error: " << bad << "\n", 2;
-  std::string why;
-  auto master = session.master(why);
+  auto master = reach_master(session, args.client);
   if (!master)
-    return std::cerr << "error: master " << args.client.master
-                     << " is unreachable (" << why << ")\n",
-           2;
+    return 2;
   int rc = 2;
   caf::scoped_actor self{session.system()};
   self->request(master, session.request_timeout(), status_req{})
@@ -230,20 +235,11 @@ int run_status(const status_args& args) {
   return rc;
 }
 
-} // namespace logstore::app
-
-namespace logstore::app {
-
 int run_drain(const drain_args& args) {
   client_session session{args.client};
-  if (auto bad = session.start(); !bad.empty())
-    return std::cerr << "error: " << bad << "\n", 2;
-  std::string why;
-  auto master = session.master(why);
+  auto master = reach_master(session, args.client);
   if (!master)
-    return std::cerr << "error: master " << args.client.master
-                     << " is unreachable (" << why << ")\n",
-           2;
+    return 2;
   int rc = 2;
   caf::scoped_actor self{session.system()};
   self->request(master, session.request_timeout(), drain_req{args.node})
