@@ -12,10 +12,11 @@ namespace logstore {
 
 namespace {
 
-/// Most holes one insert may open in the dense table. Ids are assigned by
-/// the master, dense and increasing, so a bigger jump is a bug (a garbage
-/// id), not a workload; without the bound it would allocate gigabytes.
-constexpr uint64_t id_gap_max = uint64_t{1} << 24;
+/// Most holes one insert may open in the dense table (48 MiB of them). Ids
+/// are assigned by the master, dense and increasing (a restart skips to the
+/// next reserved block of 10,000), so a bigger jump is an outlier: it goes
+/// to the sparse map rather than allocating memory for the gap.
+constexpr uint64_t id_gap_max = uint64_t{1} << 20;
 
 bool distinct(const replica_list& xs) {
   for (uint8_t i = 0; i < xs.count; ++i)
@@ -62,44 +63,59 @@ void batch_index::insert(batch_id id, const batch_meta& meta) {
   LOGSTORE_ASSERT(meta.min_ts <= meta.max_ts);
   LOGSTORE_ASSERT(meta.replicas.count <= replicas_max);
   LOGSTORE_ASSERT(distinct(meta.replicas));
-  auto i = slot_for(id);
-  LOGSTORE_ASSERT(!metas_[i].present);
-  metas_[i] = meta;
-  metas_[i].present = true;
+  LOGSTORE_ASSERT(find(id) == nullptr);
+  size_t i = 0;
+  if (slot_for(id, i)) {
+    metas_[i] = meta;
+    metas_[i].present = true;
+    first_present_ = std::min(first_present_, i);
+  } else {
+    auto& kept = sparse_[id];
+    kept = meta;
+    kept.present = true;
+  }
   ++present_;
-  first_present_ = std::min(first_present_, i);
   by_time_.insert(id, meta.min_ts, meta.max_ts);
   LOGSTORE_ASSERT(present_ == by_time_.size());
 }
 
-size_t batch_index::slot_for(batch_id id) {
+bool batch_index::slot_for(batch_id id, size_t& slot) {
   if (metas_.empty()) {
     base_ = id;
     metas_.resize(1);
-    return 0;
+    first_present_ = 0;
+    slot = 0;
+    return true;
   }
   if (id < base_) {
     // An older id arrived late: re-base, opening holes at the front.
     auto shift = base_ - id;
-    LOGSTORE_ASSERT(shift <= id_gap_max);
+    if (shift > id_gap_max)
+      return false;
     metas_.insert(metas_.begin(), static_cast<size_t>(shift), batch_meta{});
     base_ = id;
     first_present_ += static_cast<size_t>(shift);
-    return 0;
+    slot = 0;
+    return true;
   }
-  auto i = static_cast<size_t>(id - base_);
-  if (i >= metas_.size()) {
-    LOGSTORE_ASSERT(i - metas_.size() < id_gap_max);
-    metas_.resize(i + 1);
-  }
-  return i;
+  if (id - base_ >= metas_.size() + id_gap_max)
+    return false;
+  slot = static_cast<size_t>(id - base_);
+  if (slot >= metas_.size())
+    metas_.resize(slot + 1);
+  return true;
 }
 
 const batch_meta* batch_index::find(batch_id id) const {
-  if (id < base_ || id - base_ >= metas_.size())
+  if (id >= base_ && id - base_ < metas_.size()) {
+    const auto& meta = metas_[static_cast<size_t>(id - base_)];
+    if (meta.present)
+      return &meta;
+  }
+  if (sparse_.empty())
     return nullptr;
-  const auto& meta = metas_[static_cast<size_t>(id - base_)];
-  return meta.present ? &meta : nullptr;
+  auto i = sparse_.find(id);
+  return i == sparse_.end() ? nullptr : &i->second;
 }
 
 batch_meta* batch_index::find(batch_id id) {
@@ -115,9 +131,13 @@ bool batch_index::erase(batch_id id) {
   // the interval index's key.
   auto erased = by_time_.erase(id, meta->min_ts);
   LOGSTORE_ASSERT(erased);
-  *meta = batch_meta{};
   --present_;
-  if (present_ == 0) {
+  if (auto i = sparse_.find(id); i != sparse_.end()) {
+    sparse_.erase(i);
+    return true;
+  }
+  *meta = batch_meta{};
+  if (present_ == sparse_.size()) { // the dense table is empty now
     metas_.clear();
     first_present_ = 0;
     return true;
@@ -130,7 +150,7 @@ bool batch_index::erase(batch_id id) {
 }
 
 void batch_index::drop_holes() {
-  LOGSTORE_ASSERT(present_ > 0);
+  LOGSTORE_ASSERT(present_ > sparse_.size()); // the dense table holds one
   while (!metas_.back().present)
     metas_.pop_back();
   while (!metas_[first_present_].present)
@@ -151,7 +171,11 @@ std::vector<batch_id> batch_index::overlapping(time_range r) const {
 }
 
 size_t batch_index::memory_bytes() const {
-  return metas_.capacity() * sizeof(batch_meta) + by_time_.memory_bytes();
+  // A map node: the pair plus three pointers and a colour (libstdc++).
+  constexpr size_t sparse_node_bytes
+    = sizeof(std::pair<const batch_id, batch_meta>) + 4 * sizeof(void*);
+  return metas_.capacity() * sizeof(batch_meta)
+         + sparse_.size() * sparse_node_bytes + by_time_.memory_bytes();
 }
 
 } // namespace logstore

@@ -10,6 +10,11 @@
 //  4. metas_ is empty or its last entry is present (trailing holes trimmed).
 //  5. metas_[first_present_] is the first present entry; the holes before
 //     it fill at most half of metas_ (dropped lazily, see drop_holes()).
+//  6. an id is in metas_ or in sparse_, never both. Ids are dense and
+//     increasing when one master hands them out, so metas_ holds almost
+//     all; an id far from the others (a batch from long ago adopted after a
+//     restart, or a garbage id in a block report) goes to sparse_ instead
+//     of opening millions of holes. No id is ever refused.
 #pragma once
 
 #include "core/interval_index.hpp"
@@ -18,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace logstore {
@@ -76,17 +82,34 @@ public:
   /// Calls f(id, meta) for every present batch, in id order.
   template <class F>
   void for_each(F&& f) const {
+    auto sparse = sparse_.begin();
+    auto sparse_until = [&](batch_id bound) {
+      for (; sparse != sparse_.end() && sparse->first < bound; ++sparse)
+        f(sparse->first, sparse->second);
+    };
     for (size_t i = 0; i < metas_.size(); ++i)
-      if (metas_[i].present)
-        f(static_cast<batch_id>(i) + base_, metas_[i]);
+      if (metas_[i].present) {
+        auto id = static_cast<batch_id>(i) + base_;
+        sparse_until(id);
+        f(id, metas_[i]);
+      }
+    sparse_until(UINT64_MAX);
+    if (sparse != sparse_.end()) // UINT64_MAX itself
+      f(sparse->first, sparse->second);
+  }
+
+  /// Batches kept outside the dense table (see invariant 6).
+  size_t sparse_size() const {
+    return sparse_.size();
   }
 
   /// Bytes used by the index (meta table + interval index).
   size_t memory_bytes() const;
 
 private:
-  /// Index of `id` in metas_, growing or re-basing the table to hold it.
-  size_t slot_for(batch_id id);
+  /// Index of `id` in metas_, growing or re-basing the table to hold it;
+  /// false when that would open more than id_gap_max holes.
+  bool slot_for(batch_id id, size_t& slot);
 
   /// Trims trailing holes and, once they fill half the table, leading ones.
   /// REQUIRES: present_ > 0.
@@ -94,6 +117,7 @@ private:
 
   batch_id base_ = 0; ///< id of metas_[0]
   std::vector<batch_meta> metas_;
+  std::map<batch_id, batch_meta> sparse_; ///< ids far from metas_
   interval_index by_time_;
   size_t present_ = 0;
   size_t first_present_ = 0; ///< index of the first present meta

@@ -21,12 +21,16 @@ bool contains(const Container& xs, const T& x) {
 }
 
 /// A slice holds the part of one batch inside the fetch window.
-bool slice_in_bounds(const std::vector<stored_entry>& entries,
-                     time_range window, const read_plan::batch_ref& ref) {
-  return std::all_of(entries.begin(), entries.end(), [&](const auto& x) {
-    return window.from <= x.ts && x.ts <= window.to && ref.min_ts <= x.ts
-           && x.ts <= ref.max_ts;
-  });
+/// A slice a storage node sent (network input): in the window and its
+/// batch's time range, and sorted in read order. Anything else is treated
+/// as a copy the node does not have.
+bool slice_well_formed(const std::vector<stored_entry>& entries,
+                       time_range window, const read_plan::batch_ref& ref) {
+  return std::is_sorted(entries.begin(), entries.end(), read_order_less)
+         && std::all_of(entries.begin(), entries.end(), [&](const auto& x) {
+              return window.from <= x.ts && x.ts <= window.to
+                     && ref.min_ts <= x.ts && x.ts <= ref.max_ts;
+            });
 }
 
 } // namespace
@@ -68,6 +72,7 @@ read_plan::groups read_plan::on_result(node_number node,
                                        std::vector<batch_slice> slices,
                                        const std::vector<batch_id>& not_found) {
   LOGSTORE_ASSERT(started_);
+  std::vector<batch_id> rejected;
   for (auto& slice : slices) {
     // A slice for a batch not outstanding here is late (the batch moved on
     // after a failure or not_found) or a duplicate: counting it would count
@@ -75,14 +80,18 @@ read_plan::groups read_plan::on_result(node_number node,
     if (!outstanding_at(slice.batch, node))
       continue;
     auto& st = batches_.at(slice.batch);
-    LOGSTORE_ASSERT_MSG(slice_in_bounds(slice.entries, window_, st.ref),
-                        "a slice must lie in the window and its batch");
+    if (!slice_well_formed(slice.entries, window_, st.ref)) {
+      ++malformed_;
+      rejected.push_back(slice.batch); // as if not found: ask elsewhere
+      continue;
+    }
     release(st);
     st.received = true;
     received_.push_back(std::move(slice.entries));
   }
   std::vector<batch_id> retry;
-  for (auto id : not_found) {
+  rejected.insert(rejected.end(), not_found.begin(), not_found.end());
+  for (auto id : rejected) {
     if (outstanding_at(id, node)) {
       release(batches_.at(id));
       retry.push_back(id);

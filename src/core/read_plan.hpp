@@ -58,8 +58,10 @@ public:
   /// A node answered. Slices are recorded; `not_found` batches are retried
   /// elsewhere. Returns further fetches to send.
   /// Slices for batches not outstanding at `node` (late after a fallback, or
-  /// duplicated) are ignored. Once every fetch sent to `node` is answered, a
-  /// batch it neither sliced nor listed as not_found is retried elsewhere.
+  /// duplicated) are ignored. A slice that is not sorted, or reaches outside
+  /// the window or its batch's time range (network input, never asserted),
+  /// counts as not found there. Once every fetch sent to `node` is answered,
+  /// a batch it neither sliced nor listed as not_found is retried elsewhere.
   groups on_result(node_number node, std::vector<batch_slice> slices,
                    const std::vector<batch_id>& not_found);
 
@@ -75,6 +77,11 @@ public:
 
   time_range window() const {
     return window_;
+  }
+
+  /// Slices rejected as malformed so far.
+  uint64_t malformed() const {
+    return malformed_;
   }
 
 private:
@@ -129,6 +136,7 @@ private:
   /// Extra rounds over failed replicas before a batch counts as missing.
   static constexpr uint32_t retry_rounds_max = 2;
   size_t outstanding_ = 0;
+  uint64_t malformed_ = 0;
   bool started_ = false;
   bool finished_ = false;
 };

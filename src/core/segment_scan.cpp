@@ -168,7 +168,8 @@ bool parse_segment_file_name(const std::string& name, uint32_t& number,
   uint64_t value = 0;
   while (i < name.size() && name[i] >= '0' && name[i] <= '9' && i < 16)
     value = value * 10 + static_cast<uint64_t>(name[i++] - '0');
-  if (i - prefix < 6 || value > UINT32_MAX)
+  // UINT32_MAX itself is refused too: the next segment's number must fit.
+  if (i - prefix < 6 || value >= UINT32_MAX)
     return false;
   auto rest = name.substr(i);
   if (rest != segment_suffix && rest != quarantine_suffix)

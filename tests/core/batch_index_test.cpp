@@ -164,14 +164,19 @@ TEST_CASE("randomized: find, for_each and overlapping match a map model") {
   prng rng{7};
   batch_index idx;
   std::map<batch_id, batch_meta> model;
+  // One id in 20 lands far away (the sparse side, invariant 6).
+  auto draw_id = [&] {
+    auto near = static_cast<batch_id>(1000 + rng.below(600));
+    return rng.chance(0.05) ? near * 4'000'000 : near;
+  };
   for (int round = 0; round < 4000; ++round) {
-    auto id = static_cast<batch_id>(1000 + rng.below(600));
+    auto id = draw_id();
     auto hit = model.count(id) != 0;
     if (hit && rng.chance(0.5)) {
       CHECK(idx.erase(id));
       model.erase(id);
     } else if (!hit) {
-      auto min_ts = static_cast<timestamp_us>(id) * 10
+      auto min_ts = static_cast<timestamp_us>(id % 4'000'000) * 10
                     + static_cast<timestamp_us>(rng.below(50));
       auto span = 5 + static_cast<timestamp_us>(rng.below(30));
       auto meta = make_meta(min_ts, min_ts + span);
@@ -179,7 +184,8 @@ TEST_CASE("randomized: find, for_each and overlapping match a map model") {
       model[id] = meta;
     }
     REQUIRE(idx.size() == model.size());
-    auto probe = static_cast<batch_id>(990 + rng.below(620));
+    auto probe = rng.chance(0.5) ? static_cast<batch_id>(990 + rng.below(620))
+                                 : draw_id();
     auto* found = idx.find(probe);
     REQUIRE((found != nullptr) == (model.count(probe) != 0));
     if (found != nullptr)
@@ -190,4 +196,45 @@ TEST_CASE("randomized: find, for_each and overlapping match a map model") {
     expected.push_back(kv.first);
   CHECK(present_ids(idx) == expected);
   CHECK(idx.overlapping({0, 1000000}).size() == model.size());
+  CHECK(idx.sparse_size() > 0);
+}
+
+TEST_CASE("an id far from the others is kept aside, never refused") {
+  // Block reports are remote input: a batch from long ago (or a garbage id)
+  // must neither abort the master nor allocate the gap (invariant 6).
+  batch_index index;
+  auto m = [](timestamp_us t) {
+    batch_meta x;
+    x.min_ts = t;
+    x.max_ts = t;
+    x.entries = 1;
+    return x;
+  };
+  index.insert(5'000'000, m(50));
+  index.insert(5'000'001, m(51));
+  index.insert(7, m(7));                  // far below: sparse
+  index.insert(uint64_t{1} << 62, m(99)); // far above: sparse
+  index.insert(UINT64_MAX, m(100));
+  CHECK(index.size() == 5);
+  CHECK(index.sparse_size() == 3);
+  CHECK(index.memory_bytes() < 4096);
+  REQUIRE(index.find(7) != nullptr);
+  CHECK(index.find(7)->min_ts == 7);
+  CHECK(index.find(uint64_t{1} << 62) != nullptr);
+  CHECK(index.find(8) == nullptr);
+  std::vector<batch_id> order;
+  index.for_each([&](batch_id id, const batch_meta&) { order.push_back(id); });
+  CHECK(order == std::vector<batch_id>{7, 5'000'000, 5'000'001,
+                                       uint64_t{1} << 62, UINT64_MAX});
+  CHECK(index.overlapping({0, 200}).size() == 5);
+  CHECK(index.erase(7));
+  CHECK(index.erase(UINT64_MAX));
+  CHECK(index.find(7) == nullptr);
+  CHECK(index.size() == 3);
+  CHECK(index.erase(5'000'000));
+  CHECK(index.erase(5'000'001));
+  CHECK(index.size() == 1);
+  index.insert(9, m(9)); // the dense table starts afresh
+  CHECK(index.size() == 2);
+  CHECK(index.sparse_size() == 1);
 }

@@ -264,3 +264,24 @@ TEST_CASE("an empty plan is done at once and complete") {
   CHECK(result.complete);
   CHECK(result.entries.empty());
 }
+
+TEST_CASE("a malformed slice from a node counts as not found there") {
+  // A fetch_result is network input: a slice outside the window or its
+  // batch, or out of order, is never merged (and never asserted on).
+  time_range window{0, 100};
+  auto a = batch(1, 10, 12, {1, 2});
+  read_plan plan{window, {a}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1}}});
+  auto bad = slice_of(a, window);
+  std::swap(bad.entries.front(), bad.entries.back()); // out of order
+  CHECK(plan.on_result(1, {bad}, {}) == groups{{2, ids{1}}});
+  CHECK(plan.malformed() == 1);
+  auto outside = slice_of(a, window);
+  outside.entries.back().ts = 500; // beyond the batch and the window
+  CHECK(plan.on_result(2, {outside}, {}).empty());
+  CHECK(plan.malformed() == 2);
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK_FALSE(result.complete);
+  CHECK(result.entries.empty());
+}
