@@ -6,7 +6,9 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
 
 namespace logstore {
@@ -22,6 +24,9 @@ struct client_state {
   sequence_nr next_seq = 1;
   uint64_t process = 0;
   uint32_t final_attempts = 0;
+  /// Appends waiting out a back-off before their next attempt (in_doubt).
+  std::map<sequence_nr, std::pair<std::shared_ptr<append_req>, uint32_t>>
+    backing_off;
 };
 
 using state_ptr = std::shared_ptr<client_state>;
@@ -112,22 +117,31 @@ void finish_append(caf::event_based_actor* self, const state_ptr& st,
 
 void attempt_append(caf::event_based_actor* self, const state_ptr& st,
                     std::shared_ptr<append_req> req, uint32_t attempt) {
+  req->attempt = attempt; // 0 = first: the master may answer definitely
   auto on_error = [self, st, req, attempt](errc code) {
     if (code == errc::timeout || code == errc::unreachable)
       st->peers.forget(st->opts.master);
     if (!is_definite(code) && attempt < st->opts.append_retries) {
+      if (code == errc::in_doubt) {
+        // A quick "cannot tell yet" (a restarted master waiting for
+        // reports): back off before the same (client, seq) goes again.
+        auto delay = std::min<time_us>(100'000 << std::min(attempt, 4u),
+                                       st->opts.op_timeout);
+        st->backing_off[req->seq] = {req, attempt + 1};
+        self->delayed_send(self, span_us(delay), backoff_atom::value,
+                           req->seq);
+        return;
+      }
       attempt_append(self, st, req, attempt + 1); // same (client, seq)
       return;
     }
     // A definite answer from the master is authoritative for (client, seq)
-    // even after earlier timeouts: the master remembers every attempt. An
-    // unreachable master is definite only if no attempt was ever sent.
-    // "unavailable" comes from a master that restarted and is rebuilding:
-    // it cannot know yet whether an earlier attempt was stored.
+    // even after earlier timeouts: the master answers a retry definitely
+    // only when it can see every earlier attempt (docs/protocol.md, "From
+    // outcome to history"). An unreachable master is definite only if no
+    // attempt was ever sent.
     auto definite = is_definite(code)
-                    && ((code != errc::unreachable
-                         && code != errc::unavailable)
-                        || attempt == 0);
+                    && (code != errc::unreachable || attempt == 0);
     auto type = definite ? op_type::fail : op_type::info;
     finish_append(self, st, *req, type, code, 0);
   };
@@ -224,6 +238,14 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);
   return {
     [self, st](next_op_atom) { next_op(self, st); },
+    [self, st](backoff_atom, sequence_nr seq) {
+      auto i = st->backing_off.find(seq);
+      if (i == st->backing_off.end())
+        return;
+      auto [req, attempt] = std::move(i->second);
+      st->backing_off.erase(i);
+      attempt_append(self, st, std::move(req), attempt);
+    },
     [self, st](final_read_atom) {
       // The whole time axis: everything ever acknowledged must be here.
       start_read(self, st, op_fn::final_read,

@@ -1,10 +1,6 @@
-// logstore — drain, rebalance and surplus copies at the master.
+// logstore — rebalance and surplus copies at the master (drain and remove:
+// master_members.cpp).
 //
-// Drain:     drain_req(X) -> X gets no new copies and its copies stop
-//            counting as live -> its batches are "under-replicated" and the
-//            repair path copies them elsewhere -> once a batch has RF live
-//            copies without X, X's copy leaves the index, then X deletes it
-//            -> X holds nothing the index needs: safe to remove.
 // Rebalance: every few ticks (every tick while moves are under way), when
 //            the most loaded node holds more than (1 + threshold) x the mean
 //            or the least loaded less than (1 - threshold) x, move batches
@@ -28,16 +24,69 @@
 
 namespace logstore {
 
+namespace {
+
+void on_delete_ack(const master_ptr& st, node_number n,
+                   const std::vector<batch_id>& ids, const delete_ack& ack,
+                   time_us now) {
+  auto& m = st->members[n];
+  for (auto id : ids)
+    if (auto i = m.deleting.find(id); i != m.deleting.end()) {
+      i->second.boot = ack.boot;
+      i->second.version = std::max(i->second.version, ack.version);
+      i->second.acked = now;
+    }
+}
+
+} // namespace
+
 void send_delete(caf::event_based_actor* self, const master_ptr& st,
                  node_number n, std::vector<batch_id> ids) {
   if (ids.empty())
     return;
+  auto now = now_us(self);
+  for (auto id : ids) {
+    auto& track = st->members[n].deleting[id];
+    track.sent = now;
+    track.version = 0; // (again) unacknowledged
+  }
+  auto timeout = st->cfg.store_timeout;
   st->peers.with_peer(
-    self, st->ctx.directory, st->members[n].name, st->cfg.store_timeout,
-    [self, ids](const caf::actor& peer) { self->send(peer, delete_req{ids}); },
-    [](errc) {
-      // Best effort: a copy left behind is found by the next block report.
-    });
+    self, st->ctx.directory, st->members[n].name, timeout,
+    [self, st, n, ids, timeout](const caf::actor& peer) {
+      self->request(peer, span_us(timeout), delete_req{ids})
+        .then(
+          [self, st, n, ids](delete_ack& ack) {
+            on_delete_ack(st, n, ids, ack, now_us(self));
+          },
+          [](caf::error&) {
+            // Still pending: resend_deletes() tries again.
+          });
+    },
+    [](errc) {});
+}
+
+void resend_deletes(caf::event_based_actor* self, const master_ptr& st) {
+  auto now = now_us(self);
+  for (size_t i = 0; i < st->members.size(); ++i) {
+    auto& m = st->members[i];
+    if (m.removed || m.deleting.empty())
+      continue;
+    bool up = st->detector.state(static_cast<node_number>(i), now)
+              == node_state::up;
+    std::vector<batch_id> again;
+    for (auto it = m.deleting.begin(); it != m.deleting.end();) {
+      auto& t = it->second;
+      if (t.version != 0 && now - t.acked >= stale_report_max) {
+        it = m.deleting.erase(it);
+        continue;
+      }
+      if (t.version == 0 && up && now - t.sent >= 2 * st->cfg.store_timeout)
+        again.push_back(it->first);
+      ++it;
+    }
+    send_delete(self, st, static_cast<node_number>(i), std::move(again));
+  }
 }
 
 namespace {
@@ -52,13 +101,22 @@ void forget_copy(const master_ptr& st, batch_meta& meta, batch_id id,
   st->pending_deletes[n].push_back(id);
 }
 
-/// Of the live copies of a batch above RF, the one to drop: one in a zone
-/// that holds another live copy, else the one on the most loaded node.
+uint32_t verified_copies(const master_state& st, const batch_meta& meta,
+                         time_us now) {
+  uint32_t n = 0;
+  for (auto r : meta.replicas)
+    n += verified_copy(st, r, now) ? 1 : 0;
+  return n;
+}
+
+/// Of the verified copies of a batch above RF, the one to drop: one in a
+/// zone that holds another verified copy, else the one on the most loaded
+/// node.
 node_number trim_victim(const master_state& st, const batch_meta& meta,
                         time_us now) {
   std::vector<node_number> live;
   for (auto r : meta.replicas)
-    if (st.detector.state(r, now) == node_state::up && !st.members[r].draining)
+    if (verified_copy(st, r, now))
       live.push_back(r);
   LOGSTORE_ASSERT(!live.empty());
   auto shares_zone = [&](node_number r) {
@@ -82,6 +140,12 @@ node_number trim_victim(const master_state& st, const batch_meta& meta,
 
 } // namespace
 
+bool verified_copy(const master_state& st, node_number r, time_us now) {
+  auto& m = st.members[r];
+  return !m.removed && !m.draining && m.heartbeat_seen
+         && st.detector.state(r, now) == node_state::up;
+}
+
 void flush_deletes(caf::event_based_actor* self, const master_ptr& st) {
   auto pending = std::move(st->pending_deletes);
   st->pending_deletes.clear();
@@ -95,8 +159,17 @@ void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
   if (meta == nullptr)
     return;
   auto now = now_us(self);
-  if (live_copies(*st, *meta, now) < st->cfg.replication_factor)
+  auto rf = st->cfg.replication_factor;
+  if (live_copies(*st, *meta, now) < rf)
     return;
+  if (verified_copies(*st, *meta, now) < rf
+      || (live_copies(*st, *meta, now) > rf
+          && verified_copies(*st, *meta, now) <= rf)) {
+    // Surplus, but some copies are not confirmed yet (a member that just
+    // joined has not heartbeated): decide once they are.
+    enqueue_repair(*st, id);
+    return;
+  }
   std::vector<node_number> drop;
   for (auto r : meta->replicas)
     if (st->members[r].draining)
@@ -108,88 +181,16 @@ void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
     st->moving_from.erase(i);
   }
   for (auto n : drop) {
-    // Never below RF: re-check before each removal.
-    if (live_copies(*st, *meta, now)
-          - (st->members[n].draining ? 0 : 1)
-        < st->cfg.replication_factor)
+    // Never below RF verified copies: re-check before each removal.
+    if (verified_copies(*st, *meta, now) - (verified_copy(*st, n, now) ? 1 : 0)
+        < rf)
       continue;
     forget_copy(st, *meta, id, n);
   }
   // Bound: each round removes one replica, and there are at most
   // replicas_max.
-  while (live_copies(*st, *meta, now) > st->cfg.replication_factor)
+  while (verified_copies(*st, *meta, now) > rf)
     forget_copy(st, *meta, id, trim_victim(*st, *meta, now));
-}
-
-member_status describe_member(const master_state& st, node_number n,
-                              time_us now) {
-  auto& m = st.members[n];
-  member_status out;
-  out.name = m.name;
-  out.address = m.address;
-  out.zone = m.zone;
-  out.state = std::string{to_string(st.detector.state(n, now))};
-  out.bytes = m.bytes;
-  out.draining = m.draining;
-  uint64_t held = 0;
-  uint64_t needed = 0; // batches that would drop below RF without this node
-  st.index.for_each([&](batch_id, const batch_meta& meta) {
-    if (!meta.replicas.contains(n))
-      return;
-    ++held;
-    uint32_t others = 0;
-    for (auto r : meta.replicas)
-      if (r != n && st.detector.state(r, now) == node_state::up
-          && !st.members[r].draining)
-        ++others;
-    if (others < st.cfg.replication_factor)
-      ++needed;
-  });
-  out.batches = held;
-  out.safe_to_remove = needed == 0;
-  return out;
-}
-
-member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
-                           node_number n) {
-  auto& m = st->members[n];
-  if (!m.draining) {
-    m.draining = true;
-    std::vector<batch_id> ids;
-    st->index.for_each([&](batch_id id, const batch_meta& meta) {
-      if (meta.replicas.contains(n))
-        ids.push_back(id);
-    });
-    for (auto id : ids)
-      enqueue_repair(*st, id);
-    log_event(self, st->ctx, log_level::info, "drain_started",
-              m.name + " is draining: it gets no new copies, and its "
-                + std::to_string(ids.size())
-                + " batch(es) are copied elsewhere before its copies go");
-  }
-  return describe_member(*st, n, now_us(self));
-}
-
-void drain_tick(caf::event_based_actor* self, const master_ptr& st) {
-  for (size_t n = 0; n < st->members.size(); ++n) {
-    auto& m = st->members[n];
-    if (!m.draining)
-      continue;
-    // Copies confirmed after the drain began (writes in flight, late
-    // store acks) land on the draining node too: queue them as well.
-    std::vector<batch_id> ids;
-    st->index.for_each([&](batch_id id, const batch_meta& meta) {
-      if (meta.replicas.contains(static_cast<node_number>(n)))
-        ids.push_back(id);
-    });
-    for (auto id : ids)
-      enqueue_repair(*st, id);
-    if (ids.empty() && !m.drain_done) {
-      m.drain_done = true;
-      log_event(self, st->ctx, log_level::info, "drain_complete",
-                m.name + " holds no batch the index needs: safe to remove");
-    }
-  }
 }
 
 namespace {
@@ -203,7 +204,7 @@ std::vector<int64_t> load_by_node(const master_state& st, time_us now,
   for (size_t n = 0; n < st.members.size(); ++n)
     eligible[n] = st.detector.state(static_cast<node_number>(n), now)
                     == node_state::up
-                  && !st.members[n].draining;
+                  && !st.members[n].draining && !st.members[n].removed;
   st.index.for_each([&](batch_id, const batch_meta& meta) {
     for (auto r : meta.replicas)
       ++load[r];

@@ -12,6 +12,26 @@ namespace {
 void send_fetches(caf::event_based_actor* self, const master_ptr& st,
                   uint64_t read_id, read_plan::groups groups);
 
+/// A node answered a fetch without batches the index lists on it: the copy
+/// is gone (lost with a crash, or damaged and never served). The index
+/// stops listing it there and repair makes a new copy, so status counts it
+/// as under-replicated instead of trusting a copy that is not there.
+void forget_missing_copies(caf::event_based_actor* self, const master_ptr& st,
+                           node_number node, const std::vector<batch_id>& ids) {
+  uint64_t dropped = 0;
+  for (auto id : ids)
+    if (auto* meta = st->index.find(id); meta && meta->replicas.remove(node)) {
+      enqueue_repair(*st, id);
+      ++dropped;
+    }
+  log_event(self, st->ctx, log_level::warn, "fetch_not_found",
+            st->members[node].name + " lacks " + std::to_string(ids.size())
+              + " batch(es) a read asked it for; "
+              + std::to_string(dropped)
+              + " copy(ies) dropped from the index and queued for "
+                "re-replication; asking another replica");
+}
+
 void maybe_deliver(const master_ptr& st, uint64_t read_id) {
   auto i = st->pending_reads.find(read_id);
   if (i == st->pending_reads.end() || !i->second.plan->done())
@@ -20,6 +40,14 @@ void maybe_deliver(const master_ptr& st, uint64_t read_id) {
   auto window = i->second.plan->window();
   if (window.from < st->expired_before)
     result.expired_before = st->expired_before;
+  if (!i->second.unreported.empty()) {
+    // A member that had not reported since the restart when the read was
+    // planned may hold batches the plan lacks, anywhere in time: vouch for
+    // nothing.
+    result.complete = false;
+    result.missing.assign(1, window);
+    result.unreported = std::move(i->second.unreported);
+  }
   i->second.promise.deliver(std::move(result));
   st->pending_reads.erase(i);
 }
@@ -31,13 +59,16 @@ void on_fetch_result(caf::event_based_actor* self, const master_ptr& st,
   if (i == st->pending_reads.end())
     return;
   if (!result.not_found.empty())
-    log_event(self, st->ctx, log_level::info, "fetch_not_found",
-              st->members[node].name + " lacks "
-                + std::to_string(result.not_found.size())
-                + " batch(es) the index lists there (lost with a crash?); "
-                  "asking another replica");
+    forget_missing_copies(self, st, node, result.not_found);
+  auto malformed = i->second.plan->malformed();
   auto more = i->second.plan->on_result(node, std::move(result.slices),
                                         result.not_found);
+  if (i->second.plan->malformed() > malformed)
+    log_event(self, st->ctx, log_level::error, "fetch_malformed",
+              st->members[node].name + " sent "
+                + std::to_string(i->second.plan->malformed() - malformed)
+                + " slice(s) that are unsorted or outside the batch or the "
+                  "window; never merged, asked elsewhere");
   send_fetches(self, st, read_id, std::move(more));
   maybe_deliver(st, read_id);
 }
@@ -102,6 +133,9 @@ void handle_read(caf::event_based_actor* self, const master_ptr& st,
     read_result partial;
     partial.complete = false;
     partial.missing.push_back(window);
+    if (window.from < st->expired_before)
+      partial.expired_before = st->expired_before;
+    partial.unreported.assign(st->unreported.begin(), st->unreported.end());
     rp.deliver(std::move(partial));
     return;
   }
@@ -118,6 +152,7 @@ void handle_read(caf::event_based_actor* self, const master_ptr& st,
   auto& pr = st->pending_reads[read_id];
   pr.plan = std::make_unique<read_plan>(window, std::move(refs), is_live);
   pr.promise = std::move(rp);
+  pr.unreported.assign(st->unreported.begin(), st->unreported.end());
   send_fetches(self, st, read_id, pr.plan->start());
   maybe_deliver(st, read_id);
 }

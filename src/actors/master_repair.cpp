@@ -16,8 +16,9 @@
 //   RF (the node came back after all) are trimmed (drop_surplus).
 //
 //   join with block report --> forget copies the node no longer has,
-//   re-add copies the index had lost track of, delete surplus (> RF live)
-//   and never-acknowledged copies.
+//   re-add copies the index had lost track of (surplus beyond RF is
+//   trimmed later, among verified copies only), adopt unknown batches
+//   (master_doubt.cpp), delete failed, expired and twin copies.
 #include "actors/master_state.hpp"
 
 #include "core/assert.hpp"
@@ -66,7 +67,8 @@ namespace {
 
 void pump_repairs(caf::event_based_actor* self, const master_ptr& st);
 void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
-                  batch_id id, node_number target, errc code);
+                  batch_id id, node_number source, node_number target,
+                  errc code);
 
 /// Queues every batch that lists node n, fewest live copies first.
 void scan_dead_member(caf::event_based_actor* self, const master_ptr& st,
@@ -115,8 +117,9 @@ void note_if_idle(caf::event_based_actor* self, const master_ptr& st) {
   st->copies_at_idle = st->repairs_done;
 }
 
-void add_replica(master_state& st, batch_meta& meta, node_number n,
-                 time_us now) {
+void add_replica(master_state& st, batch_id id, batch_meta& meta,
+                 node_number n, time_us now) {
+  listed_again(st, n, id);
   if (meta.replicas.contains(n))
     return;
   if (meta.replicas.count == replicas_max) {
@@ -131,7 +134,8 @@ void add_replica(master_state& st, batch_meta& meta, node_number n,
 }
 
 void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
-                  batch_id id, node_number target, errc code) {
+                  batch_id id, node_number source, node_number target,
+                  errc code) {
   st->repairs_inflight.erase(id);
   auto now = now_us(self);
   auto* meta = st->index.find(id);
@@ -141,6 +145,15 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
     ++st->repair_failures;
     if (code == errc::timeout)
       st->peers.forget(st->members[target].name);
+    if (code == errc::batch_not_found && meta != nullptr
+        && meta->replicas.remove(source))
+      // The source does not have it (lost, or damaged and never served):
+      // the index stops counting that copy, so repair sees the true count.
+      log_event(self, st->ctx, log_level::warn, "copy_source_lost",
+                st->members[source].name + " lacks batch "
+                  + std::to_string(id)
+                  + " (asked to serve it for a copy); dropped from the "
+                    "index");
     if (was_move)
       st->moving_from.erase(move); // a move is simply abandoned
     if (meta != nullptr
@@ -159,7 +172,7 @@ void on_copy_done(caf::event_based_actor* self, const master_ptr& st,
     ++st->moves_done;
   else
     ++st->repairs_done;
-  add_replica(*st, *meta, target, now);
+  add_replica(*st, id, *meta, target, now);
   st->members[target].bytes += meta->bytes;
   drop_surplus(self, st, id);
   if (presumed_copies(*st, *meta, now) < st->cfg.replication_factor)
@@ -178,18 +191,18 @@ void start_copy(caf::event_based_actor* self, const master_ptr& st,
   auto timeout = st->cfg.copy_timeout;
   st->peers.with_peer(
     self, st->ctx.directory, st->members[target].name, timeout,
-    [self, st, id, target, timeout, req](const caf::actor& peer) {
+    [self, st, id, source, target, timeout, req](const caf::actor& peer) {
       self->request(peer, span_us(timeout), req)
         .then(
-          [self, st, id, target](copy_ack&) {
-            on_copy_done(self, st, id, target, errc::none);
+          [self, st, id, source, target](copy_ack&) {
+            on_copy_done(self, st, id, source, target, errc::none);
           },
-          [self, st, id, target](caf::error& err) {
-            on_copy_done(self, st, id, target, to_errc(err));
+          [self, st, id, source, target](caf::error& err) {
+            on_copy_done(self, st, id, source, target, to_errc(err));
           });
     },
-    [self, st, id, target](errc code) {
-      on_copy_done(self, st, id, target, code);
+    [self, st, id, source, target](errc code) {
+      on_copy_done(self, st, id, source, target, code);
     });
 }
 
@@ -281,11 +294,20 @@ void member_returned(master_state& st, node_number n) {
 void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
                         node_number n, const std::vector<batch_id>& lost) {
   uint64_t dropped = 0;
-  for (auto id : lost)
+  for (auto id : lost) {
+    if (auto pw = st->pending_writes.find(id); pw != st->pending_writes.end()) {
+      // Reported before (or after) its confirmation: it is no copy either
+      // way (on_store_ack ignores a late confirmation from this node).
+      auto& w = pw->second;
+      if (std::find(w.lost_on.begin(), w.lost_on.end(), n) == w.lost_on.end())
+        w.lost_on.push_back(n);
+      w.meta.replicas.remove(n);
+    }
     if (auto* meta = st->index.find(id); meta && meta->replicas.remove(n)) {
       enqueue_repair(*st, id);
       ++dropped;
     }
+  }
   log_event(self, st->ctx, log_level::warn, "copies_lost",
             st->members[n].name + " reports " + std::to_string(lost.size())
               + " damaged or lost copy(ies); " + std::to_string(dropped)
@@ -293,8 +315,35 @@ void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
   pump_repairs(self, st);
 }
 
+namespace {
+
+/// Forgets what a join's report makes obsolete, and returns a predicate:
+/// is this reported copy one the master asked the node to delete, and
+/// the report does not show the delete applied yet (it is pending, or the
+/// report was built before it)? Such a copy is on its way out: it must not
+/// be counted, or a batch would seem to have a copy that is gone.
+auto deletes_in_flight(member& m, const join_req& req) {
+  if (m.boot != req.boot) {
+    // A new process: acknowledgements of the old one say nothing about
+    // this report (an unsynced delete may even have been undone).
+    for (auto i = m.deleting.begin(); i != m.deleting.end();)
+      i = i->second.version != 0 ? m.deleting.erase(i) : std::next(i);
+    m.boot = req.boot;
+  }
+  auto version = req.version;
+  return [&m, version](batch_id id) {
+    auto i = m.deleting.find(id);
+    return i != m.deleting.end()
+           && (i->second.version == 0 || version < i->second.version);
+  };
+}
+
+} // namespace
+
 void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
-                      node_number n, const std::vector<batch_info>& infos) {
+                      node_number n, const join_req& req) {
+  const auto& infos = req.holds;
+  auto in_flight = deletes_in_flight(st->members[n], req);
   std::vector<batch_id> holds;
   holds.reserve(infos.size());
   for (auto& info : infos)
@@ -317,62 +366,78 @@ void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
   }
   uint64_t readded = 0;
   uint64_t adopted = 0;
+  uint64_t twins = 0;
+  uint64_t deleting = 0;
   std::vector<batch_id> drop;
+  uint64_t malformed = 0;
   for (auto& info : infos) {
     auto id = info.batch;
+    if (info.min_ts > info.max_ts || info.entries == 0) {
+      ++malformed; // remote input: never indexed, never asserted on
+      continue;
+    }
+    if (in_flight(id)) {
+      ++deleting; // resend_deletes() finishes the job
+      continue;
+    }
     auto* meta = st->index.find(id);
     if (meta == nullptr) {
       if (st->pending_writes.count(id) > 0)
         continue; // a write in flight: its own acks decide
       if (st->failed.count(id) > 0 || info.max_ts < st->expired_before) {
-        // Failed (never acknowledged) or expired by retention: garbage.
+        // Failed (never acknowledged), a twin, or expired by retention:
+        // garbage, the positive reason to delete a copy.
         drop.push_back(id);
         continue;
       }
       // A batch this master does not know, yet not failed: it was written
       // before a master restart (or its ack was in flight). Adopt it, and
-      // its (client, seq), so a retry is answered instead of stored twice.
-      batch_meta fresh;
-      fresh.min_ts = info.min_ts;
-      fresh.max_ts = info.max_ts;
-      fresh.entries = info.entries;
-      fresh.bytes = info.bytes;
-      fresh.replicas.add(n);
-      st->index.insert(id, fresh);
-      note_acked(*st, fresh);
-      st->dedup.record(info.client, info.seq,
-                       {dedup_table::state::acked, id, errc::none});
-      st->next_batch = std::max(st->next_batch, id + 1);
+      // its (client, seq), so a retry is answered instead of stored twice;
+      // unless this epoch already has an answer for that pair.
+      if (!adopt_or_twin(self, st, n, info)) {
+        drop.push_back(id);
+        ++twins;
+        continue;
+      }
       enqueue_repair(*st, id); // until every holder reported: maybe short
       ++adopted;
       continue;
     }
     if (meta->replicas.contains(n))
       continue;
-    if (live_copies(*st, *meta, now) >= st->cfg.replication_factor) {
-      drop.push_back(id); // surplus beyond RF
-      continue;
-    }
-    add_replica(*st, *meta, n, now);
+    // A copy the index did not list here: keep it. If the batch now has
+    // more live copies than RF, the pump trims one, counting only verified
+    // copies (drop_surplus): a report alone is never a reason to delete.
+    add_replica(*st, id, *meta, n, now);
+    enqueue_repair(*st, id);
     ++readded;
   }
-  if (!drop.empty())
-    st->peers.with_peer(
-      self, st->ctx.directory, st->members[n].name, st->cfg.store_timeout,
-      [self, drop](const caf::actor& peer) {
-        self->send(peer, delete_req{drop});
-      },
-      [](errc) {});
-  if (lost + readded + adopted + drop.size() > 0)
+  // Deletes this report shows applied need no memory any more.
+  auto& m = st->members[n];
+  for (auto i = m.deleting.begin(); i != m.deleting.end();)
+    i = i->second.version != 0 && i->second.version <= req.version
+          ? m.deleting.erase(i)
+          : std::next(i);
+  if (twins > 0)
+    save_record(self, st); // twins joined the durable failed set
+  send_delete(self, st, n, drop);
+  if (malformed > 0)
+    log_event(self, st->ctx, log_level::error, "report_malformed",
+              st->members[n].name + " reported " + std::to_string(malformed)
+                + " batch(es) with an inverted time range or no entries; "
+                  "ignored");
+  if (lost + readded + adopted + drop.size() + deleting > 0)
     log_event(self, st->ctx, log_level::info, "reconciled",
               st->members[n].name + " reported " + std::to_string(holds.size())
                 + " batch(es): " + std::to_string(lost)
                 + " copies lost (queued for repair), "
-                + std::to_string(readded) + " copies re-added, "
+                + std::to_string(readded) + " copies added back, "
                 + std::to_string(adopted)
                 + " unknown batches adopted into the index, "
-                + std::to_string(drop.size())
-                + " surplus, failed or expired copies deleted");
+                + std::to_string(drop.size() - twins)
+                + " failed or expired copies deleted, "
+                + std::to_string(twins) + " twin(s) deleted, "
+                + std::to_string(deleting) + " being deleted (not counted)");
   pump_repairs(self, st);
 }
 

@@ -66,6 +66,10 @@ void retention_tick(caf::event_based_actor* self, const master_ptr& st) {
   if (expired == 0)
     return;
   st->expired_batches += expired;
+  // The watermark goes to the durable record before any copy is deleted:
+  // a master restarted after the deletes still says "expired" below it
+  // instead of claiming a complete read over data it deleted on purpose.
+  save_record(self, st);
   for (auto& [n, ids] : deletes)
     send_delete(self, st, n, std::move(ids));
   log_event(self, st->ctx, log_level::info, "retention",

@@ -23,8 +23,9 @@ void erase_value(std::vector<node_number>& xs, node_number x) {
 }
 
 /// Turns the client's entries into stored entries sorted in read order.
-store_req make_store_req(batch_id id, append_req& req) {
+store_req make_store_req(uint64_t epoch, batch_id id, append_req& req) {
   store_req out;
+  out.epoch = epoch;
   out.batch = id;
   out.client = req.client;
   out.seq = req.seq;
@@ -51,20 +52,28 @@ void deliver_to_waiters(pending_write& pw, const caf::message& reply) {
 
 void fail_write(caf::event_based_actor* self, const master_ptr& st,
                 pending_write& pw) {
+  // A retry's earlier attempt may be stored on a member that has not
+  // reported since a restart: then the honest answer is "in doubt".
+  auto code = definite_allowed(*st, pw.retry ? 1 : 0) ? errc::replication_failed
+                                                      : errc::in_doubt;
   log_event(self, st->ctx, log_level::warn, "replication_failed",
             "batch " + std::to_string(pw.id) + " reached only "
               + std::to_string(pw.meta.replicas.count) + " of "
               + std::to_string(st->cfg.effective_write_quorum())
               + " required copies after " + std::to_string(pw.attempts)
-              + " attempts; telling the client (definite: never indexed)");
-  st->dedup.record(pw.client, pw.seq,
-                   {dedup_table::state::failed, pw.id,
-                    errc::replication_failed});
+              + " attempts; telling the client ("
+              + (code == errc::in_doubt
+                   ? "in doubt: an earlier attempt may be stored on "
+                       + unreported_names(*st) + ", not reported yet"
+                   : std::string{"definite: never indexed"})
+              + ")");
+  // Cannot be refused: the pair is in progress with this very batch.
+  (void) remember_outcome(*st, pw.client, pw.seq,
+                          {dedup_table::state::failed, pw.id, code}, false);
   // Durably: copies of it on nodes must never be adopted after a restart.
   st->failed.insert(pw.id);
   save_record(self, st);
-  auto err = make_error(errc::replication_failed,
-                        "batch " + std::to_string(pw.id));
+  auto err = make_error(code, "batch " + std::to_string(pw.id));
   for (auto& rp : pw.waiters)
     rp.deliver(err);
   pw.waiters.clear();
@@ -87,8 +96,10 @@ void ack_write(caf::event_based_actor* self, const master_ptr& st,
   pw.acked = true;
   st->index.insert(pw.id, pw.meta);
   note_acked(*st, pw.meta);
-  st->dedup.record(pw.client, pw.seq,
-                   {dedup_table::state::acked, pw.id, errc::none});
+  // Cannot be refused: the pair is in progress with this very batch.
+  (void) remember_outcome(*st, pw.client, pw.seq,
+                          {dedup_table::state::acked, pw.id, errc::none},
+                          false);
   deliver_to_waiters(pw,
                      caf::make_message(make_ack(*st, pw.id, pw.meta.replicas)));
   log_lazy(self, st->ctx, log_level::debug, "batch_acked", [&] {
@@ -117,6 +128,9 @@ void maybe_finish(caf::event_based_actor* self, const master_ptr& st,
   st->pending_writes.erase(pw.id);
 }
 
+void on_store_failure(caf::event_based_actor* self, const master_ptr& st,
+                      batch_id id, node_number node, errc code);
+
 void on_store_ack(caf::event_based_actor* self, const master_ptr& st,
                   batch_id id, node_number node) {
   auto i = st->pending_writes.find(id);
@@ -124,12 +138,20 @@ void on_store_ack(caf::event_based_actor* self, const master_ptr& st,
     // A late confirmation after tracking ended: the copy exists, so record
     // it if the batch is indexed and still short of replicas.
     if (auto* meta = st->index.find(id);
-        meta != nullptr && meta->replicas.count < st->cfg.replication_factor)
+        meta != nullptr && meta->replicas.count < st->cfg.replication_factor) {
+      listed_again(*st, node, id);
       meta->replicas.add(node);
+    }
     return;
   }
   auto& pw = i->second;
+  if (contains(pw.lost_on, node)) {
+    // The node reported this copy lost before its confirmation arrived.
+    on_store_failure(self, st, id, node, errc::store_refused);
+    return;
+  }
   erase_value(pw.outstanding, node);
+  listed_again(*st, node, id);
   if (pw.meta.replicas.add(node)) {
     st->members[node].bytes += pw.meta.bytes;
     if (pw.acked)
@@ -243,28 +265,55 @@ void send_store(caf::event_based_actor* self, const master_ptr& st,
 /// Answers a retried (client, seq) from memory. Returns true if answered.
 bool answer_duplicate(const master_ptr& st, const append_req& req,
                       caf::response_promise& rp) {
-  auto* seen = st->dedup.find(req.client, req.seq);
+  auto* seen = find_outcome(*st, req.client, req.seq);
   if (seen == nullptr)
     return false;
   switch (seen->st) {
     case dedup_table::state::in_progress: {
       auto i = st->pending_writes.find(seen->batch);
-      LOGSTORE_ASSERT(i != st->pending_writes.end());
+      if (i == st->pending_writes.end())
+        return false; // invariant 3 says never; treat it as unknown
       i->second.waiters.push_back(std::move(rp));
       return true;
     }
     case dedup_table::state::acked: {
       auto* meta = st->index.find(seen->batch);
+      auto quorum = st->cfg.effective_write_quorum();
+      if (meta != nullptr && meta->replicas.count < quorum) {
+        // Adopted after a restart with fewer known copies than an ack
+        // promises: stored, but not vouched for yet. Repair is copying it.
+        rp.deliver(make_error(
+          errc::in_doubt,
+          "batch " + std::to_string(seen->batch) + " holds this append on "
+            + std::to_string(meta->replicas.count) + " known node(s), "
+            + std::to_string(quorum) + " required; retry shortly"));
+        return true;
+      }
       replica_list none;
       rp.deliver(make_ack(*st, seen->batch, meta ? meta->replicas : none));
       return true;
     }
     case dedup_table::state::failed:
+      if (!is_definite(seen->error))
+        return false; // "in doubt" is no answer yet: try again
       rp.deliver(make_error(seen->error, "batch "
                                            + std::to_string(seen->batch)));
       return true;
   }
   return false;
+}
+
+/// The definite answer a master gives when it cannot place an append, or
+/// in_doubt for a retry while a member is unreported (master_doubt.cpp).
+caf::error refuse(const master_state& st, const append_req& req, errc code,
+                  const std::string& text) {
+  if (definite_allowed(st, req.attempt))
+    return make_error(code, text);
+  return make_error(errc::in_doubt,
+                    text + "; an earlier attempt of this (client, seq) may "
+                           "be stored on " + unreported_names(st)
+                      + ", which has not reported since the master "
+                        "restarted: retry later");
 }
 
 } // namespace
@@ -295,9 +344,16 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
   if (answer_duplicate(st, req, rp))
     return; // known from before (also after a restart: adopted)
   if (st->rebuilding) {
-    rp.deliver(make_error(errc::unavailable,
-                          "the master restarted and is rebuilding its index "
-                          "from the storage nodes' reports; retry shortly"));
+    rp.deliver(refuse(*st, req, errc::unavailable,
+                      "the master restarted and is rebuilding its index "
+                      "from the storage nodes' reports; retry shortly"));
+    return;
+  }
+  bool track = req.attempt > 0 && st->uncertain();
+  if (track && st->restart_retries >= master_state::restart_retries_max) {
+    rp.deliver(refuse(*st, req, errc::unavailable,
+                      "too many retries to remember while a member is "
+                      "unreported"));
     return;
   }
 
@@ -305,18 +361,19 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
   auto candidates = eligible_nodes(*st, now, {});
   auto quorum = st->cfg.effective_write_quorum();
   if (candidates.size() < quorum) {
-    rp.deliver(make_error(errc::not_enough_nodes,
-                          std::to_string(candidates.size())
-                            + " live storage nodes, write quorum "
-                            + std::to_string(quorum)));
+    rp.deliver(refuse(*st, req, errc::not_enough_nodes,
+                      std::to_string(candidates.size())
+                        + " live storage nodes, write quorum "
+                        + std::to_string(quorum)));
     return;
   }
   auto id = take_batch_id(self, st);
-  auto sreq = make_store_req(id, req);
+  auto sreq = make_store_req(st->epoch, id, req);
   pending_write pw;
   pw.id = id;
   pw.client = req.client;
   pw.seq = req.seq;
+  pw.retry = req.attempt > 0;
   pw.meta.min_ts = sreq.min_ts;
   pw.meta.max_ts = sreq.max_ts;
   pw.meta.entries = static_cast<uint32_t>(sreq.entries.size());
@@ -328,8 +385,11 @@ void handle_append(caf::event_based_actor* self, const master_ptr& st,
   pw.waiters.push_back(std::move(rp));
   auto chosen = choose_replicas(st->cfg.placement, candidates,
                                 st->cfg.replication_factor, st->rng);
-  st->dedup.record(req.client, req.seq,
-                   {dedup_table::state::in_progress, id, errc::none});
+  // Cannot be refused: find_outcome() knew nothing of the pair.
+  (void) remember_outcome(*st, req.client, req.seq,
+                          {dedup_table::state::in_progress, id, errc::none},
+                          track);
+  st->restart_retries += track ? 1 : 0;
   auto& stored = st->pending_writes.emplace(id, std::move(pw)).first->second;
   for (auto n : chosen)
     send_store(self, st, stored, n);

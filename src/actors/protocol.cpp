@@ -26,6 +26,16 @@ errc to_errc(const caf::error& err) {
   return errc::timeout;
 }
 
+std::string describe_error(const caf::error& err, std::string fallback) {
+  if (err.category() != error_category)
+    return fallback;
+  std::string out{to_string(static_cast<errc>(err.code()))};
+  auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    out += ": " + ctx.get_as<std::string>(0);
+  return out;
+}
+
 void register_protocol_types(caf::actor_system_config& cfg) {
   // Names are part of the wire protocol: never rename, only add.
   cfg.add_message_type<entry>("logstore::entry")
@@ -52,7 +62,10 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<delete_req>("logstore::delete_req")
     .add_message_type<block_report_req>("logstore::block_report_req")
     .add_message_type<block_report>("logstore::block_report")
-    .add_message_type<drain_req>("logstore::drain_req");
+    .add_message_type<drain_req>("logstore::drain_req")
+    .add_message_type<lost_ack>("logstore::lost_ack")
+    .add_message_type<remove_req>("logstore::remove_req")
+    .add_message_type<delete_ack>("logstore::delete_ack");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

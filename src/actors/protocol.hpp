@@ -28,6 +28,7 @@ using sync_atom = caf::atom_constant<caf::atom("sync")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
 using fsync_tick_atom = caf::atom_constant<caf::atom("fsynctk")>;
+using backoff_atom = caf::atom_constant<caf::atom("backoff")>;
 
 /// The error category of every logstore error carried in a caf::error.
 constexpr caf::atom_value error_category = caf::atom("logstore");
@@ -39,6 +40,10 @@ caf::error make_error(errc code, std::string text = {});
 /// "could not connect" maps to errc::unreachable (definite: nothing sent);
 /// everything else, request_timeout included, to errc::timeout (indefinite).
 errc to_errc(const caf::error& err);
+
+/// "name: text" for a logstore error (its code's name and the text it
+/// carries), `fallback` (CAF's rendering) for any other error.
+std::string describe_error(const caf::error& err, std::string fallback);
 
 /// Announces every protocol message type to CAF under a stable name.
 void register_protocol_types(caf::actor_system_config& cfg);

@@ -4,6 +4,7 @@
 #include "core/assert.hpp"
 #include "core/batch_store.hpp"
 #include "core/entry_store.hpp"
+#include "core/prng.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace logstore {
 
@@ -34,7 +36,9 @@ struct storage_state {
   /// Background scrub (like HDFS's block scanner): next batch id to verify.
   batch_id scrub_cursor = 0;
   uint32_t ticks = 0;
-  std::vector<batch_id> lost; ///< damaged copies to report to the master
+  /// Damaged or lost copies not yet acknowledged by the master (lost_ack):
+  /// repeated in every heartbeat, because one heartbeat may be lost.
+  std::set<batch_id> lost;
 
   batch_store& store() {
     return *store_ptr;
@@ -46,6 +50,8 @@ struct storage_state {
   time_us heartbeat_interval = 500'000;
   time_us join_delay = 0;
   uint64_t epoch = 0;
+  uint64_t boot = 0;    ///< this process, drawn at start (join_req.boot)
+  uint64_t version = 0; ///< delete_reqs applied since boot
 };
 
 using state_ptr = std::shared_ptr<storage_state>;
@@ -75,13 +81,14 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st, on_fail](const caf::actor& master) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
+                   st->opts.incarnation, st->boot,        st->version,
                    block_infos(st->store())};
       self->request(master, span_us(st->opts.request_timeout), req)
         .then(
           [self, st](join_ack& ack) {
             bool first = !st->joined;
             st->joined = true;
-            st->epoch = ack.epoch;
+            st->epoch = ack.epoch; // the master it reports to now
             st->heartbeat_interval = ack.heartbeat_interval;
             st->join_delay = st->opts.join_retry;
             log_event(self, st->ctx, log_level::info, "joined",
@@ -90,7 +97,22 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
             if (first)
               self->send(self, tick_atom::value);
           },
-          [on_fail](caf::error& err) mutable { on_fail(to_errc(err)); });
+          [self, st, on_fail](caf::error& err) mutable {
+            if (to_errc(err) == errc::name_in_use) {
+              // Another live node holds this name: serving under it would
+              // mix two nodes' data. Stop; the operator must decide.
+              log_event(self, st->ctx, log_level::error, "join_refused",
+                        "the master refused the join: "
+                          + self->system().render(err)
+                          + ". Two processes cannot share one node "
+                            "identity: start a copy with an empty data "
+                            "directory, or wait until the master declares "
+                            "the old address dead");
+              self->quit(err);
+              return;
+            }
+            on_fail(to_errc(err));
+          });
     },
     on_fail);
 }
@@ -113,17 +135,25 @@ void scrub_some(storage_state& st) {
   }
 }
 
+/// At most this many lost ids per heartbeat; the rest follow once these
+/// are acknowledged.
+constexpr size_t lost_per_heartbeat_max = 4096;
+
 void send_heartbeat(caf::event_based_actor* self, const state_ptr& st) {
   if (st->store().kind() == "durable" && ++st->ticks % 10 == 0)
     scrub_some(*st);
   for (auto id : st->store().take_lost())
-    st->lost.push_back(id);
+    st->lost.insert(id);
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
     [self, st](const caf::actor& master) {
       heartbeat_msg hb{st->ctx.name, st->store().batches(),
-                       st->store().bytes(), std::move(st->lost)};
-      st->lost.clear();
+                       st->store().bytes(), {}};
+      for (auto id : st->lost) {
+        if (hb.lost.size() == lost_per_heartbeat_max)
+          break;
+        hb.lost.push_back(id);
+      }
       self->send(master, std::move(hb));
     },
     [st](errc) { st->peers.forget(st->opts.master); });
@@ -208,6 +238,18 @@ block_report make_report(storage_state& st) {
   return out;
 }
 
+/// A batch from the network (a store_req, or a peer's answer to a copy):
+/// non-empty, sorted in read order, spanning exactly [min_ts, max_ts], one
+/// writer (client, seq). Checked, never asserted: the engines REQUIRE it.
+bool well_formed_batch(const std::vector<stored_entry>& es,
+                       timestamp_us min_ts, timestamp_us max_ts) {
+  return !es.empty() && std::is_sorted(es.begin(), es.end(), read_order_less)
+         && es.front().ts == min_ts && es.back().ts == max_ts
+         && std::all_of(es.begin(), es.end(), [&](const stored_entry& e) {
+              return e.client == es.front().client && e.seq == es.front().seq;
+            });
+}
+
 /// Repair / rebalance: fetch a whole batch from `source` and keep a copy.
 void copy_from(caf::event_based_actor* self, const state_ptr& st,
                copy_req req, caf::response_promise rp) {
@@ -235,6 +277,12 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
             auto& entries = res.slices[0].entries;
             auto min_ts = entries.front().ts;
             auto max_ts = entries.back().ts;
+            if (res.slices[0].batch != req.batch
+                || !well_formed_batch(entries, min_ts, max_ts)) {
+              rp.deliver(make_error(errc::batch_not_found,
+                                    "the source sent a malformed copy"));
+              return;
+            }
             auto put = st->store().put(req.batch, min_ts, max_ts,
                                        std::move(entries));
             if (put == batch_store::put_status::full
@@ -247,10 +295,12 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
                      + req.source;
             });
             after_sync(self, st, [rp, req, st](bool ok) mutable {
-              if (ok)
+              if (ok && st->store().contains(req.batch))
                 rp.deliver(copy_ack{req.batch, st->ctx.name});
               else
-                rp.deliver(make_error(errc::store_refused, "sync failed"));
+                rp.deliver(make_error(errc::store_refused,
+                                      ok ? "damaged on write"
+                                         : "sync failed"));
             });
           },
           [st, req, fail](caf::error& err) mutable {
@@ -268,16 +318,23 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
   // Input from the network is checked, never asserted: a malformed request
   // gets a definite error and changes nothing.
   auto& es = req.entries;
-  bool well_formed = !es.empty()
-                     && std::is_sorted(es.begin(), es.end(), read_order_less)
-            && es.front().ts == req.min_ts && es.back().ts == req.max_ts
-            && std::all_of(es.begin(), es.end(), [&](const stored_entry& e) {
-                 return e.client == req.client && e.seq == req.seq;
-               });
-  if (!well_formed) {
+  if (!well_formed_batch(es, req.min_ts, req.max_ts)
+      || es.front().client != req.client || es.front().seq != req.seq) {
     rp.deliver(make_error(errc::malformed_request,
                           "a batch must be non-empty, sorted, and agree with "
                           "its time range and (client, seq)"));
+    return;
+  }
+  if (req.epoch < st->epoch) {
+    // From a master older than the one this node joined (it crashed with
+    // the request in flight): storing it now would add a copy the new
+    // master's index never heard of, after this node reported.
+    log_event(self, st->ctx, log_level::warn, "stale_store",
+              "refusing batch " + std::to_string(req.batch) + " from epoch "
+                + std::to_string(req.epoch) + "; this node joined epoch "
+                + std::to_string(st->epoch));
+    rp.deliver(make_error(errc::stale_epoch,
+                          "this node joined epoch " + std::to_string(st->epoch)));
     return;
   }
   auto id = req.batch;
@@ -316,10 +373,13 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
       return;
   }
   after_sync(self, st, [rp, id, st](bool ok) mutable {
-    if (ok)
+    // A copy found damaged between the write and the sync (a read or the
+    // scrub checked it) is not confirmed: it is reported lost instead.
+    if (ok && st->store().contains(id))
       rp.deliver(store_ack{id, st->ctx.name});
     else
-      rp.deliver(make_error(errc::store_refused, "sync failed"));
+      rp.deliver(make_error(errc::store_refused,
+                            ok ? "damaged on write" : "sync failed"));
   });
 }
 
@@ -355,6 +415,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
   st->opts = std::move(opts);
   st->ctx = std::move(ctx);
   st->join_delay = st->opts.join_retry;
+  st->boot = prng{st->ctx.seed ^ 0xB007}.next() | 1; // never 0
   open_store(self, *st);
   self->set_default_handler(caf::drop);
   self->send(self, join_atom::value);
@@ -402,13 +463,19 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       size_t dropped = 0;
       for (auto id : req.batches)
         dropped += st->store().erase(id) ? 1 : 0;
+      ++st->version;
       log_event(self, st->ctx, log_level::info, "deleted",
                 "dropped " + std::to_string(dropped)
                   + " copies on the master's request");
+      return delete_ack{st->boot, st->version};
     },
     [st](const block_report_req&) { return make_report(*st); },
     [st](const join_ack&) {
       // A duplicated join_ack arriving outside a request: harmless.
+    },
+    [st](const lost_ack& ack) {
+      for (auto id : ack.batches)
+        st->lost.erase(id);
     },
   };
 }

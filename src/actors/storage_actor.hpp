@@ -31,6 +31,10 @@ namespace logstore {
 struct storage_options {
   std::string address = "sim"; ///< where this node listens (host:port)
   std::string zone;            ///< failure domain, may be empty
+  /// Identifies this node's data (join_req.incarnation): created once with
+  /// the data directory and kept across restarts; a memory-only node gets a
+  /// new one at every start.
+  uint64_t incarnation = 0;
   node_name master = "master";
   time_us join_retry = 200'000; ///< first join retry delay (doubles, max 2 s)
   time_us request_timeout = 1'000'000;

@@ -143,6 +143,11 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
              "(no master)");
     return;
   }
+  // The attempt number goes with the request: a restarted master answers a
+  // first attempt definitely, a retry only when it can see every earlier
+  // one. The message is copied on write; the entries are not touched.
+  if (j->attempts > 0)
+    j->msg.get_mutable_as<append_req>(0).attempt = j->attempts;
   ++j->attempts;
   self->request(st->opts.master, st->opts.timeout, j->msg)
     .then(
@@ -154,7 +159,8 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
         if (code != errc::unreachable)
           j->maybe_sent = true; // a timeout or an answer: it got there
         bool transient = code == errc::timeout || code == errc::unreachable
-                         || code == errc::unavailable;
+                         || code == errc::unavailable
+                         || code == errc::in_doubt;
         if (transient && j->attempts <= st->opts.retries) {
           auto delay = std::min<time_us>(100'000 << (j->attempts - 1),
                                          2'000'000);
@@ -164,16 +170,13 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
           return;
         }
         // A definite answer from the master is authoritative for (client,
-        // seq) even after timeouts: it remembers every attempt. Unreachable
-        // is definite only if no attempt ever got out, and so is
-        // "unavailable": a master that restarted may not know yet whether
-        // an earlier attempt was stored.
+        // seq) even after timeouts: the master answers a retry definitely
+        // only when it can see every earlier attempt (else in_doubt).
+        // Unreachable is definite only if no attempt ever got out.
         bool definite = is_definite(code)
-                        && !((code == errc::unreachable
-                              || code == errc::unavailable)
-                             && j->maybe_sent);
+                        && !(code == errc::unreachable && j->maybe_sent);
         complete(self, st, *j, definite ? op_type::fail : op_type::info, code,
-                 0, self->system().render(err));
+                 0, describe_error(err, self->system().render(err)));
       });
 }
 

@@ -85,6 +85,13 @@ struct drain_args {
   std::string output = "text"; ///< text or json
 };
 
+struct remove_args {
+  client_args client;
+  std::string node;            ///< member to remove
+  bool force = false;          ///< even if copies are lost with it
+  std::string output = "text"; ///< text or json
+};
+
 struct local_args {
   uint32_t storage_nodes = 3;
   uint16_t base_port = 7000;
@@ -109,6 +116,7 @@ int run_append(const append_args& args);
 int run_read(const read_args& args);
 int run_status(const status_args& args);
 int run_drain(const drain_args& args);
+int run_remove(const remove_args& args);
 int run_local(const local_args& args, const std::string& self_exe);
 int run_check(const check_args& args);
 int run_certs(const certs_args& args);

@@ -112,6 +112,7 @@ struct all_args {
   read_args read;
   status_args status;
   drain_args drain;
+  remove_args remove;
   local_args local;
   check_args check;
   certs_args certs;
@@ -239,9 +240,30 @@ to poll (it is idempotent).
 Examples:
   logstore drain storage-3 --master 10.0.0.1:7000 ...
   until logstore drain storage-3 --master 127.0.0.1:7000 --insecure; do sleep 1; done
-Exit codes: 0 safe to remove now (it holds nothing the index needs);
-1 not yet (batches left); 2 unknown node, bad options or master
-unreachable.)"} + tls_help);
+Exit codes: 0 safe to remove now (every batch it holds has enough copies
+elsewhere: stop it, then logstore remove it); 1 not yet; 2 unknown node,
+bad options or master unreachable.)"} + tls_help);
+  auto* rm = app.add_subcommand("remove", "Forget a stopped storage node "
+                                          "for good");
+  add_client(rm, a.remove.client);
+  rm->add_option("node", a.remove.node, "The member to remove, e.g. storage-3")
+    ->required();
+  rm->add_flag("--force", a.remove.force,
+               "Remove it even if copies are lost with it (batches only it "
+               "held are given up)");
+  rm->add_option("-o,--output", a.remove.output, "text or json")
+    ->check(CLI::IsMember({"text", "json"}));
+  rm->footer(std::string{R"(The member leaves the index, the member list, status and metrics. It
+must be stopped (declared dead) first; it is refused while it holds the
+only copy of any batch, or when it has not reported since a master
+restart, unless --force. A node that later starts under the name joins as
+a new member.
+Examples:
+  logstore drain storage-3 --master 10.0.0.1:7000 ...   (until exit 0)
+  (stop storage-3)
+  logstore remove storage-3 --master 10.0.0.1:7000 ...
+Exit codes: 0 removed; 1 refused (the reason says what to do first);
+2 unknown node, bad options or master unreachable.)"} + tls_help);
 }
 
 void add_tools(CLI::App& app, all_args& a) {
@@ -294,6 +316,8 @@ int dispatch(CLI::App& app, all_args& a, const char* argv0) {
     return run_status(a.status);
   if (app.got_subcommand("drain"))
     return run_drain(a.drain);
+  if (app.got_subcommand("remove"))
+    return run_remove(a.remove);
   if (app.got_subcommand("local")) {
     char buf[4096];
     auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);

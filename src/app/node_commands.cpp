@@ -8,6 +8,7 @@
 // A watchdog ends the process if that ever takes longer than 3 s.
 #include "app/cluster_commands.hpp"
 #include "app/scheduler_tuning.hpp"
+#include "core/node_identity.hpp"
 #include "core/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
@@ -90,8 +91,12 @@ int serve(const server_plan& plan, const server_args& args, spawn_fn spawn) {
   ctx.log_min = log_level::debug; // counted for /metrics, printed by level
   ctx.seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   std::atomic<bool> node_died{false};
+  std::atomic<bool> refused{false}; // the master refused this node's name
   auto node = spawn(*sys, ctx, plan.listen.port);
-  node->attach_functor([&node_died] { node_died = true; });
+  node->attach_functor([&node_died, &refused](const caf::error& reason) {
+    refused = to_errc(reason) == errc::name_in_use;
+    node_died = true;
+  });
   caf::anon_send(directory, net::home_atom::value, node);
   auto gateway = net::make_capture_gateway(*sys, node, directory);
   auto port = net::publish_gateway(*sys, gateway, plan.listen, tls);
@@ -119,7 +124,12 @@ int serve(const server_plan& plan, const server_args& args, spawn_fn spawn) {
       }
     }
     while (rc == 0 && !net::wait_for_stop_signal(200'000))
-      if (node_died) {
+      if (node_died && refused) {
+        log.emit(0, log_level::error, name, "identity_conflict",
+                 "stopping: another live node holds the name " + name
+                   + " (see join_refused above)");
+        rc = 2;
+      } else if (node_died) {
         log.emit(0, log_level::error, name, "node_died",
                  "the node's actor terminated unexpectedly");
         rc = 1;
@@ -166,25 +176,92 @@ std::string plan_server(const server_args& args, server_plan& plan) {
   return {};
 }
 
-/// The storage node's name: --name, else the one remembered in --data-dir,
-/// else derived from the advertised address (then remembered).
-std::string storage_name(const storage_args& args, const std::string& addr) {
-  if (!args.name.empty())
-    return args.name;
-  std::string file = args.server.data_dir + "/node-name";
-  if (!args.server.data_dir.empty()) {
-    std::ifstream in{file};
-    std::string remembered;
-    if (in && std::getline(in, remembered) && !remembered.empty())
-      return remembered;
-  }
+/// A name derived from the advertised address, for a node started with
+/// neither --name nor an identity in its data directory.
+std::string derived_name(const std::string& addr) {
   std::string out = "storage-" + addr;
   for (auto& c : out)
     if (c == ':' || c == '[' || c == ']')
       c = '-';
-  if (!args.server.data_dir.empty())
-    std::ofstream{file} << out << "\n";
   return out;
+}
+
+/// Who this storage node is (docs/operations.md, "Node identity"): the
+/// identity in --data-dir when there is one (a conflicting --name is
+/// refused), else --name, else the name an older version remembered in
+/// DATA_DIR/node-name, else one derived from the address; a data directory
+/// without an identity gets one now, with a fresh incarnation id. Without
+/// --data-dir the node keeps nothing and is a new incarnation each start.
+std::string resolve_identity(const storage_args& args, const std::string& addr,
+                             node_identity& out) {
+  auto fresh_incarnation = [] {
+    std::random_device rd;
+    uint64_t x = 0;
+    while (x == 0)
+      x = (uint64_t{rd()} << 32) ^ rd();
+    return x;
+  };
+  if (!args.name.empty() && !valid_node_name(args.name))
+    return "--name '" + args.name
+           + "': use 1 to 64 letters, digits, '-', '_' or '.'";
+  auto& dir = args.server.data_dir;
+  if (dir.empty()) {
+    out.name = args.name.empty() ? derived_name(addr) : args.name;
+    out.incarnation = fresh_incarnation();
+    return {};
+  }
+  posix_disk d{dir};
+  std::string err;
+  switch (load_identity(d, out, err)) {
+    case identity_status::found:
+      if (!args.name.empty() && args.name != out.name)
+        return "--name " + args.name + " conflicts with " + dir
+               + "/identity, which says this data directory belongs to "
+               + out.name + ". A data directory belongs to one node: start "
+               "without --name (or with --name " + out.name
+               + "), or give the new node an empty --data-dir";
+      return {};
+    case identity_status::damaged:
+      return dir + "/identity: " + err
+             + "; refusing to guess which node this data belongs to. "
+               "Restore the file (or move the directory away to start a "
+               "new, empty node)";
+    case identity_status::absent:
+      break;
+  }
+  std::string legacy;
+  if (std::ifstream in{dir + "/node-name"}; in)
+    std::getline(in, legacy);
+  if (!legacy.empty() && !args.name.empty() && legacy != args.name)
+    return "--name " + args.name + " conflicts with " + dir
+           + "/node-name (" + legacy + "); start without --name";
+  out.name = !args.name.empty() ? args.name
+             : !legacy.empty()  ? legacy
+                                : derived_name(addr);
+  if (!valid_node_name(out.name))
+    return "the node name '" + out.name + "' (from " + dir
+           + "/node-name) is not valid; pass --name";
+  out.incarnation = fresh_incarnation();
+  if (save_identity(d, out) != disk_status::ok)
+    return "--data-dir " + dir + ": cannot write " + dir + "/identity";
+  return {};
+}
+
+/// With TLS, a node's certificate must carry its name (logstore certs puts
+/// it in the CN): a node cannot claim another node's name.
+std::string check_certificate_name(const storage_args& args,
+                                   const std::string& name) {
+  if (!args.server.transport.tls_enabled())
+    return {};
+  auto cn = net::certificate_common_name(args.server.transport.tls.cert);
+  if (cn == name)
+    return {};
+  return "--tls-cert " + args.server.transport.tls.cert + " is for '" + cn
+         + "', but this node is " + name
+         + (args.name.empty() ? " (from its --data-dir identity)"
+                              : std::string{})
+         + ": a node's certificate must carry its name (logstore certs DIR "
+           "--names " + name + ")";
 }
 
 /// --heartbeat-interval, --suspect-after, --dead-after, --repair-grace.
@@ -277,14 +354,25 @@ int run_storage(const storage_args& args) {
                          "--advertise HOST:PORT (this machine's address)");
   }
   auto address = net::to_string(advertise);
-  plan.name = storage_name(args, address);
-  if (plan.name == "master")
+  if (args.name == "master")
     return usage_error("--name master is reserved for the master");
+  node_identity identity;
+  if (auto bad = resolve_identity(args, address, identity); !bad.empty())
+    return usage_error(bad);
+  if (auto bad = check_certificate_name(args, identity.name); !bad.empty())
+    return usage_error(bad);
+  if (identity.name == "master")
+    return usage_error("the name master is reserved for the master");
+  plan.name = identity.name;
   plan.directory.peers["master"] = net::to_string(*master);
   plan.directory.dial_learned = true; // repair copies come from peers
+  if (!args.zone.empty() && !valid_node_name(args.zone))
+    return usage_error("--zone '" + args.zone
+                       + "': use 1 to 64 letters, digits, '-', '_' or '.'");
   storage_options opts;
   opts.address = address;
   opts.zone = args.zone;
+  opts.incarnation = identity.incarnation;
   opts.master = "master";
   // Durable copies: segment files in DATA_DIR/segments, recovered at start.
   std::unique_ptr<posix_disk> disk;

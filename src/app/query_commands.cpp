@@ -6,6 +6,8 @@
 // 2 bad options (inverted range, bad time) or the master unreachable / no
 // answer. status: 0 healthy; 1 unhealthy; 2 master unreachable. drain: 0
 // safe to remove; 1 not yet; 2 unknown node or master unreachable.
+// remove: 0 removed; 1 refused (precondition); 2 unknown node or master
+// unreachable.
 #include "app/client_session.hpp"
 #include "app/cluster_commands.hpp"
 #include "app/history_file.hpp"
@@ -78,11 +80,11 @@ std::string pad(std::string s, size_t n) {
 
 void print_status_table(const status_reply& st, bool healthy) {
   std::cout << pad("NAME", 24) << pad("ADDRESS", 22) << pad("ZONE", 8)
-            << pad("STATE", 8) << pad("BATCHES", 10) << pad("BYTES", 12)
+            << pad("STATE", 10) << pad("BATCHES", 10) << pad("BYTES", 12)
             << "REMOVABLE\n";
   for (auto& m : st.members)
     std::cout << pad(m.name, 24) << pad(m.address, 22)
-              << pad(m.zone.empty() ? "-" : m.zone, 8) << pad(m.state, 8)
+              << pad(m.zone.empty() ? "-" : m.zone, 8) << pad(m.state, 10)
               << pad(std::to_string(m.batches), 10)
               << pad(std::to_string(m.bytes), 12)
               << (m.safe_to_remove ? "yes" : "no")
@@ -96,12 +98,50 @@ void print_status_table(const status_reply& st, bool healthy) {
             << (healthy ? "cluster is healthy\n" : "cluster is UNHEALTHY\n");
 }
 
-/// ,"batches":..,"bytes":..,"draining":..,"safe_to_remove":..
+/// ,"batches":..,"bytes":..,"draining":..,"safe_to_remove":..,...
 std::string member_fields_json(const member_status& m) {
   return ",\"batches\":" + std::to_string(m.batches)
          + ",\"bytes\":" + std::to_string(m.bytes) + ",\"draining\":"
          + (m.draining ? "true" : "false") + ",\"safe_to_remove\":"
-         + (m.safe_to_remove ? "true" : "false");
+         + (m.safe_to_remove ? "true" : "false")
+         + ",\"needed\":" + std::to_string(m.needed)
+         + ",\"sole\":" + std::to_string(m.sole);
+}
+
+/// {"name":..,"state":..,...}
+std::string member_json(const member_status& m) {
+  std::string out = "{\"name\":";
+  net::append_json_string(out, m.name);
+  out += ",\"state\":";
+  net::append_json_string(out, m.state);
+  return out + member_fields_json(m) + "}";
+}
+
+/// What a drain poll means, in words that are true for every state.
+std::string drain_verdict(const member_status& m) {
+  auto head = m.name + " (" + m.state + ") is draining: " + std::to_string(m.batches)
+              + " batch(es) still list it";
+  if (m.state == "unreported")
+    return head + "; it has not reported since the master restarted, so "
+                  "what it holds is unknown: NOT safe to remove yet (start "
+                  "it so it reports)";
+  if (m.safe_to_remove)
+    return head + (m.batches > 0 ? ", each with enough copies elsewhere"
+                                 : std::string{})
+           + ": SAFE to remove now (stop it, then: logstore remove "
+           + m.name + ")";
+  auto out = head + "; " + std::to_string(m.needed)
+             + " of them need it (fewer copies elsewhere than the "
+               "replication factor)";
+  if (m.sole > 0)
+    out += ", " + std::to_string(m.sole) + " have no other live copy";
+  if (m.sole > 0)
+    return out + ": NOT safe to remove; start it again so they can be "
+                 "copied (or give them up: logstore remove --force)";
+  return out + (m.state == "dead" ? ": NOT safe to remove yet; repair "
+                                    "copies them once its grace period "
+                                    "has passed"
+                                  : ": NOT safe to remove yet; copying");
 }
 
 void print_status_json(const status_reply& st, bool healthy) {
@@ -198,7 +238,7 @@ int run_read(const read_args& args) {
         auto ev = read_event(hist, process, op_type::fail, f, range);
         ev.error = to_errc(e);
         hist.add(std::move(ev));
-        std::cerr << "error: read failed: " << session.system().render(e)
+        std::cerr << "error: read failed: " << describe_error(e, session.system().render(e))
                   << "\n";
       });
   if (!args.history.empty())
@@ -230,7 +270,7 @@ int run_status(const status_args& args) {
       },
       [&](caf::error& e) {
         std::cerr << "error: master did not answer: "
-                  << session.system().render(e) << "\n";
+                  << describe_error(e, session.system().render(e)) << "\n";
       });
   return rc;
 }
@@ -245,24 +285,51 @@ int run_drain(const drain_args& args) {
   self->request(master, session.request_timeout(), drain_req{args.node})
     .receive(
       [&](member_status& m) {
-        if (args.output == "json") {
-          std::string out = "{\"name\":";
-          net::append_json_string(out, m.name);
-          out += ",\"state\":";
-          net::append_json_string(out, m.state);
-          std::cout << out << member_fields_json(m) << "}\n";
-        } else {
-          std::cout << m.name << " (" << m.state << ") is draining: "
-                    << m.batches << " batch(es) left in the index; "
-                    << (m.safe_to_remove ? "SAFE to remove now"
-                                         : "NOT safe to remove yet")
-                    << "\n";
-        }
+        if (args.output == "json")
+          std::cout << member_json(m) << "\n";
+        else
+          std::cout << drain_verdict(m) << "\n";
         rc = m.safe_to_remove ? 0 : 1;
       },
       [&](caf::error& e) {
         std::cerr << "error: drain " << args.node << " refused: "
-                  << session.system().render(e) << "\n";
+                  << describe_error(e, session.system().render(e)) << "\n";
+      });
+  return rc;
+}
+
+} // namespace logstore::app
+
+namespace logstore::app {
+
+int run_remove(const remove_args& args) {
+  client_session session{args.client};
+  auto master = reach_master(session, args.client);
+  if (!master)
+    return 2;
+  int rc = 2;
+  caf::scoped_actor self{session.system()};
+  self->request(master, session.request_timeout(),
+                remove_req{args.node, args.force})
+    .receive(
+      [&](member_status& m) {
+        if (args.output == "json")
+          std::cout << member_json(m) << "\n";
+        else
+          std::cout << m.name << " removed: " << m.batches
+                    << " copy(ies) forgotten"
+                    << (m.sole > 0 ? ", " + std::to_string(m.sole)
+                                       + " batch(es) given up (no other "
+                                         "copy)"
+                                   : std::string{})
+                    << "\n";
+        rc = 0;
+      },
+      [&](caf::error& e) {
+        auto code = to_errc(e);
+        std::cerr << "error: remove " << args.node << " refused: "
+                  << describe_error(e, session.system().render(e)) << "\n";
+        rc = code == errc::precondition_failed ? 1 : 2;
       });
   return rc;
 }

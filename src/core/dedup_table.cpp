@@ -37,21 +37,27 @@ const dedup_table::outcome* dedup_table::find(client_id client,
   return &j->second;
 }
 
-void dedup_table::record(client_id client, sequence_nr seq, outcome x) {
+bool dedup_table::may_record(client_id client, sequence_nr seq,
+                             const outcome& x) const {
+  auto* old = find(client, seq);
+  return old == nullptr || old->st != state::acked || same_ack(*old, x);
+}
+
+bool dedup_table::record(client_id client, sequence_nr seq, outcome x) {
   LOGSTORE_ASSERT(window_ >= 1);
   LOGSTORE_ASSERT_MSG(well_formed(x), "only failures carry an error");
+  if (!may_record(client, seq, x))
+    return false; // invariant 2: the caller resolves the twin
   auto& outcomes = per_client_[client];
   auto [i, inserted] = outcomes.emplace(seq, x);
-  if (!inserted) {
-    LOGSTORE_ASSERT_MSG(i->second.st != state::acked || same_ack(i->second, x),
-                        "an acked append keeps its answer");
+  if (!inserted)
     i->second = x;
-  }
   // Evict the oldest (smallest) sequence numbers. Bound: one per call, as
   // each call adds at most one outcome and nothing changes window_.
   while (outcomes.size() > window_)
     outcomes.erase(outcomes.begin());
   LOGSTORE_ASSERT(outcomes.size() <= window_);
+  return true;
 }
 
 } // namespace logstore

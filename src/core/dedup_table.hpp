@@ -8,7 +8,9 @@
 //  1. every client's map holds at most window_ outcomes; when over, the
 //     smallest seq is evicted.
 //  2. an acked outcome is never replaced by a different one: the client was
-//     told "batch b", and a retry must hear the same.
+//     told "batch b", and a retry must hear the same. record() refuses such
+//     a change (returns false) rather than assert: a twin batch reported by
+//     a storage node is remote input (see master_doubt.cpp).
 //  3. failed outcomes carry an error; the others carry errc::none.
 #pragma once
 
@@ -39,8 +41,13 @@ public:
   const outcome* find(client_id client, sequence_nr seq) const;
 
   /// Records or overwrites the outcome; evicts the client's oldest entry when
-  /// the window is full.
-  void record(client_id client, sequence_nr seq, outcome x);
+  /// the window is full. Returns false, changing nothing, when the pair is
+  /// acked with another batch (invariant 2).
+  /// REQUIRES: only failures carry an error.
+  [[nodiscard]] bool record(client_id client, sequence_nr seq, outcome x);
+
+  /// Whether the outcome may be recorded (see record()).
+  bool may_record(client_id client, sequence_nr seq, const outcome& x) const;
 
   size_t clients() const {
     return per_client_.size();

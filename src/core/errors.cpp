@@ -15,6 +15,9 @@ std::string_view to_string(errc code) {
     case errc::unreachable: return "unreachable";
     case errc::store_refused: return "store_refused";
     case errc::stale_epoch: return "stale_epoch";
+    case errc::in_doubt: return "in_doubt";
+    case errc::name_in_use: return "name_in_use";
+    case errc::precondition_failed: return "precondition_failed";
   }
   return "unknown";
 }
@@ -30,8 +33,11 @@ bool is_definite(errc code) {
     case errc::unreachable:
     case errc::store_refused:
     case errc::stale_epoch:
+    case errc::name_in_use:
+    case errc::precondition_failed:
       return true;
     case errc::timeout:
+    case errc::in_doubt:
       return false;
   }
   return false;

@@ -32,6 +32,20 @@ enum class errc : uint8_t {
   store_refused = 8,
   /// The sender's epoch is stale (fencing). Definite.
   stale_epoch = 9,
+  /// The master cannot tell whether an earlier attempt of this (client,
+  /// seq) was stored: it restarted, and a member that may hold such a copy
+  /// has not reported yet (or the only known copy is not yet on
+  /// write_quorum nodes). Indefinite: retry later with the same (client,
+  /// seq); the answer then covers every attempt.
+  in_doubt = 10,
+  /// A join under a name that another live node holds (a second process
+  /// with the same name or a copied data directory). Definite: nothing
+  /// changed; the joining node must not serve.
+  name_in_use = 11,
+  /// An operator's request whose precondition does not hold (removing a
+  /// member that is still up, or that holds the only copy of a batch).
+  /// Definite: nothing changed; the error text says what to do first.
+  precondition_failed = 12,
 };
 
 /// Stable snake_case name, used in histories, logs and reports.

@@ -6,14 +6,20 @@
 //   epoch           bumped at every start; fences a previous incarnation
 //   reserved_until  batch ids below it may have been handed out; a
 //                   restarted master continues from here (never reuses one)
-//   members         name, address, zone: who must report before the master
-//                   trusts its rebuilt index (reads before that say
-//                   "incomplete"; appends get "unavailable")
-//   failed          batches that ended in replication_failed: copies of
+//   members         name, address, zone, incarnation, flags (draining,
+//                   redundant): who must report before the master trusts
+//                   its rebuilt index (reads before that say "incomplete";
+//                   retries are in doubt); a redundant member need not
+//   failed          batches that ended in replication_failed, or twins of
+//                   another batch for the same (client, seq): copies of
 //                   them on nodes are garbage, never re-indexed
+//   expired_before  the retention watermark: entries below it were deleted
+//                   on purpose; reads there say so, reported copies of it
+//                   are garbage (saved before the deletes are sent)
 //
 // File: "master-state", text, one record per line, written to a new file,
-// synced, then renamed over the old one (atomic replace).
+// synced, then renamed over the old one (atomic replace). Version 2; a
+// version 1 file (no watermark, no incarnations) still loads.
 #pragma once
 
 #include "core/disk.hpp"
@@ -29,11 +35,17 @@ struct member_record {
   node_name name;
   std::string address;
   std::string zone;
+  uint64_t incarnation = 0; ///< 0 = unknown (a version 1 file)
+  bool draining = false;    ///< a drain was started (it goes on)
+  /// Dead or drained, with every batch it held also on a member that was
+  /// up: a restarted master need not wait for its block report.
+  bool redundant = false;
 };
 
 struct master_record {
   uint64_t epoch = 0;
   batch_id reserved_until = 1;
+  timestamp_us expired_before = INT64_MIN; ///< INT64_MIN = nothing expired
   std::vector<member_record> members;
   std::vector<batch_id> failed; ///< ascending
 

@@ -37,6 +37,16 @@ struct join_req {
   node_name name;       ///< e.g. "storage-3"
   std::string address;  ///< host:port where the node listens (sim: "sim")
   std::string zone;     ///< failure domain; empty = none
+  /// Identifies the node's data: created once with its data directory and
+  /// kept across restarts (a memory-only node draws a new one at every
+  /// start). The master refuses a join under a name that a live node with
+  /// another address holds (name_in_use), see docs/protocol.md "Rejoin".
+  uint64_t incarnation = 0;
+  /// This process (drawn at every start) and the number of delete_req it
+  /// had applied when it built `holds`: lets the master tell a report that
+  /// predates a delete it sent from one that follows it (delete_ack).
+  uint64_t boot = 0;
+  uint64_t version = 0;
   /// Block report: every batch the node holds, ascending by id (HDFS-style).
   /// The master reconciles its index with it (docs/protocol.md "Rejoin"),
   /// or rebuilds it after a master restart.
@@ -54,9 +64,17 @@ struct heartbeat_msg {
   node_name name;
   uint64_t batches = 0; ///< batches held
   uint64_t bytes = 0;   ///< payload bytes held
-  /// Copies found damaged (checksum) since the last heartbeat, or lost in
-  /// recovery: the master drops them from the index and re-replicates.
+  /// Copies found damaged (checksum) or lost in recovery, and not yet
+  /// acknowledged by a lost_ack: repeated in every heartbeat until then
+  /// (a heartbeat may be lost). The master drops them from the index and
+  /// re-replicates; a repeat finds them dropped already.
   std::vector<batch_id> lost;
+};
+
+/// master -> storage, one-way, in answer to a heartbeat with `lost`: these
+/// reports are processed; stop repeating them.
+struct lost_ack {
+  std::vector<batch_id> batches;
 };
 
 // --- write path ---------------------------------------------------------------
@@ -69,6 +87,11 @@ struct append_req {
   client_id client = 0;
   sequence_nr seq = 0;
   std::vector<entry> entries;
+  /// 0 for the first send of this (client, seq), 1, 2, ... for retries. A
+  /// master that restarted can answer a first attempt definitely (nothing
+  /// of it can exist), but not a retry whose earlier attempt may be stored
+  /// on a member that has not reported yet (in_doubt).
+  uint32_t attempt = 0;
 };
 
 /// master -> client: the batch is on at least write_quorum nodes.
@@ -80,6 +103,10 @@ struct append_ack {
 /// master -> storage: keep one copy of a batch. Reply: store_ack.
 /// Errors: store_refused (definite). Idempotent per batch id.
 struct store_req {
+  /// The sending master's epoch. A storage node that joined a newer epoch
+  /// refuses it (stale_epoch): a store from a master that crashed, still in
+  /// flight, must not land after the node reported to the new master.
+  uint64_t epoch = 0;
   batch_id batch = 0;
   client_id client = 0;
   sequence_nr seq = 0;
@@ -112,9 +139,18 @@ struct copy_ack {
 };
 
 /// master -> storage: drop these copies (surplus beyond RF, moved away,
-/// expired, or never acknowledged). One-way; idempotent.
+/// expired, never acknowledged, or twins). Reply: delete_ack; the master
+/// sends it again until it hears one. Idempotent.
 struct delete_req {
   std::vector<batch_id> batches;
+};
+
+/// storage -> master, reply to delete_req: the copies are gone as of the
+/// node's `version` (delete_reqs applied since `boot`). A block report
+/// built at a lower version of the same boot predates the delete.
+struct delete_ack {
+  uint64_t boot = 0;
+  uint64_t version = 0;
 };
 
 /// anyone -> storage: what do you hold? Reply: block_report.
@@ -133,6 +169,18 @@ struct block_report {
 /// Errors: malformed_request (unknown node, definite).
 struct drain_req {
   node_name node;
+};
+
+/// operator -> master: forget member `node` for good (`logstore remove`).
+/// Reply: member_status of the member as it was, state "removed".
+/// Errors: malformed_request (unknown node), precondition_failed (it is up
+/// or suspect; or it holds the only copy of some batch, or has not reported
+/// since a master restart, unless `force`). Definite either way.
+struct remove_req {
+  node_name node;
+  /// Remove even if copies are lost with it: batches whose only copies it
+  /// held stay in the index with no replica (reads name them missing).
+  bool force = false;
 };
 
 // --- read path ----------------------------------------------------------------
@@ -154,6 +202,10 @@ struct read_result {
   /// Retention: entries with ts < expired_before were deleted on purpose
   /// (by age or by size); a read reaching below it says so. min() = none.
   timestamp_us expired_before = INT64_MIN;
+  /// Members the master has not heard from since it restarted: they may
+  /// hold batches it does not know, so the read is incomplete (`missing`
+  /// covers the whole window) until they report or are removed.
+  std::vector<node_name> unreported;
 };
 
 /// master -> storage: the entries of these batches within [from, to].
@@ -183,13 +235,21 @@ struct member_status {
   node_name name;
   std::string address;
   std::string zone;
-  std::string state; ///< "up", "suspect" or "dead"
+  /// "up", "suspect" or "dead"; "unreported" for a recorded member not
+  /// heard from since the master restarted; "removed" in a remove reply.
+  std::string state;
   uint64_t batches = 0; ///< batches the index places on this node
   uint64_t bytes = 0;
   bool draining = false;
-  /// Removing the node now loses no copy: it holds no batch the index
-  /// needs (drained, or it never held any).
+  /// Removing the node now loses no copy and costs no repair: every batch
+  /// the index lists on it has RF verified copies elsewhere (drained, or
+  /// repaired after it died, or it never held any).
   bool safe_to_remove = false;
+  /// Batches that would be below RF verified copies without it.
+  uint64_t needed = 0;
+  /// Batches with no copy on another member that is up: their only
+  /// reachable copy is (or was) here.
+  uint64_t sole = 0;
 };
 
 /// anyone -> master. Reply: status_reply.
@@ -230,7 +290,8 @@ auto inspect(Inspector& f, batch_info& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, join_req& x) {
-  return f(x.name, x.address, x.zone, x.holds);
+  return f(x.name, x.address, x.zone, x.incarnation, x.boot, x.version,
+           x.holds);
 }
 template <class Inspector>
 auto inspect(Inspector& f, copy_req& x) {
@@ -243,6 +304,10 @@ auto inspect(Inspector& f, copy_ack& x) {
 template <class Inspector>
 auto inspect(Inspector& f, delete_req& x) {
   return f(x.batches);
+}
+template <class Inspector>
+auto inspect(Inspector& f, delete_ack& x) {
+  return f(x.boot, x.version);
 }
 template <class Inspector>
 auto inspect(Inspector& f, drain_req& x) {
@@ -265,8 +330,16 @@ auto inspect(Inspector& f, heartbeat_msg& x) {
   return f(x.name, x.batches, x.bytes, x.lost);
 }
 template <class Inspector>
+auto inspect(Inspector& f, lost_ack& x) {
+  return f(x.batches);
+}
+template <class Inspector>
+auto inspect(Inspector& f, remove_req& x) {
+  return f(x.node, x.force);
+}
+template <class Inspector>
 auto inspect(Inspector& f, append_req& x) {
-  return f(x.client, x.seq, x.entries);
+  return f(x.client, x.seq, x.entries, x.attempt);
 }
 template <class Inspector>
 auto inspect(Inspector& f, append_ack& x) {
@@ -274,7 +347,8 @@ auto inspect(Inspector& f, append_ack& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, store_req& x) {
-  return f(x.batch, x.client, x.seq, x.min_ts, x.max_ts, x.entries);
+  return f(x.epoch, x.batch, x.client, x.seq, x.min_ts, x.max_ts,
+           x.entries);
 }
 template <class Inspector>
 auto inspect(Inspector& f, store_ack& x) {
@@ -286,7 +360,8 @@ auto inspect(Inspector& f, read_req& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, read_result& x) {
-  return f(x.entries, x.complete, x.missing, x.expired_before);
+  return f(x.entries, x.complete, x.missing, x.expired_before,
+           x.unreported);
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_req& x) {
@@ -303,7 +378,7 @@ auto inspect(Inspector& f, fetch_result& x) {
 template <class Inspector>
 auto inspect(Inspector& f, member_status& x) {
   return f(x.name, x.address, x.zone, x.state, x.batches, x.bytes,
-           x.draining, x.safe_to_remove);
+           x.draining, x.safe_to_remove, x.needed, x.sole);
 }
 template <class Inspector>
 auto inspect(Inspector& f, status_req&) {

@@ -56,7 +56,8 @@ void member_metrics(std::string& out, const status_reply& st) {
     sample(out, "logstore_node_up{node=\"" + label(m.name) + "\"}",
            m.state == "up" ? 1 : 0);
   header(out, "logstore_node_state", "gauge",
-         "1 for the state each node is in: up, suspect, dead or joining.");
+         "1 for the state each node is in: up, suspect, dead, unreported "
+         "(not heard from since the master restarted) or joining.");
   for (auto& m : st.members)
     sample(out, "logstore_node_state{node=\"" + label(m.name) + "\",state=\""
                   + label(m.state) + "\"}",

@@ -70,4 +70,9 @@ void unpublish_gateway(caf::actor_system& sys, const caf::actor& gateway,
 /// fine; otherwise what is wrong.
 std::string check_tls_files(const tls_files& files);
 
+/// The common name (CN) of the certificate in `path`; empty when the file
+/// is not a PEM certificate or has no CN. `logstore certs` puts the node's
+/// name there.
+std::string certificate_common_name(const std::string& path);
+
 } // namespace logstore::net

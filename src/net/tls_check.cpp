@@ -46,6 +46,18 @@ std::string verify_chain(X509* cert, X509* ca) {
 
 } // namespace
 
+std::string certificate_common_name(const std::string& path) {
+  std::unique_ptr<X509, decltype(&X509_free)> cert{read_cert(path), X509_free};
+  if (!cert)
+    return {};
+  char buf[256] = {0};
+  auto* subject = X509_get_subject_name(cert.get());
+  auto n = X509_NAME_get_text_by_NID(subject, NID_commonName, buf,
+                                     sizeof(buf));
+  ERR_clear_error();
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string{};
+}
+
 std::string check_tls_files(const tls_files& files) {
   std::unique_ptr<X509, decltype(&X509_free)> cert{read_cert(files.cert),
                                                    X509_free};

@@ -97,10 +97,14 @@ bool oracle::on_reports(time_us at, const std::vector<block_report>& reports,
     size_t n = i == holders.end() ? 0 : i->second.size();
     if (n < rf_) {
       ++short_batches;
-      if (missing.size() < 5)
+      if (missing.size() < 5) {
+        std::string where;
+        for (size_t k = 0; k < n; ++k)
+          where += (k > 0 ? ", " : "") + i->second[k].first;
         missing.push_back("batch " + std::to_string(id) + " has "
                           + std::to_string(n) + " of " + std::to_string(rf_)
-                          + " copies");
+                          + " copies" + (n > 0 ? " (on " + where + ")" : ""));
+      }
     }
   }
   bool ok = short_batches == 0 && last_under_ == 0;

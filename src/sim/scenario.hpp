@@ -112,6 +112,9 @@ struct workload_spec {
 struct random_spec {
   bool enabled = false;
   std::vector<fault_action> faults; ///< actions to draw from
+  /// Actions to draw for the master ("crash" for now; needs a durable
+  /// disk). Each entry is drawn as often as one entry of `faults`.
+  std::vector<fault_action> master_faults;
   time_us interval = 5'000'000;     ///< mean gap between faults
   uint32_t max_crashed = 0;         ///< 0 = replication_factor - 1
   time_us duration_min = 1'000'000; ///< how long a fault lasts

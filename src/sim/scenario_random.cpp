@@ -7,7 +7,8 @@
 //  - faults start at exponential gaps (mean `interval`) in
 //    [0, duration - duration_max) and last duration_min..duration_max, so
 //    every fault is undone before the workload ends;
-//  - only storage nodes crash, pause or get slow;
+//  - only storage nodes crash, pause or get slow; the master crashes only
+//    when master_faults lists "crash", never twice at once;
 //  - at no instant are more than max_crashed (0: replication_factor - 1)
 //    storage nodes crashed or paused, counting faults already in s.faults;
 //  - a partition splits the storage nodes into two groups, master on one
@@ -145,6 +146,32 @@ bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
   return true;
 }
 
+/// Crashes of the master already scheduled (scripted or drawn).
+std::vector<down_interval> master_downs(const std::vector<fault>& faults) {
+  std::vector<down_interval> result;
+  for (auto& f : faults)
+    if (f.action == fault_action::crash && f.target == "master")
+      result.push_back({f.target, f.at,
+                        f.duration > 0 ? f.at + f.duration : forever});
+  for (auto& f : faults) // a scripted restart ends an open-ended crash
+    if (f.action == fault_action::restart && f.target == "master")
+      for (auto& d : result)
+        if (d.end == forever && d.start <= f.at)
+          d.end = f.at;
+  return result;
+}
+
+/// A crash of the master that overlaps no other one.
+bool pick_master_crash(std::vector<down_interval>& downs, fault& f) {
+  auto end = f.at + f.duration;
+  for (auto& d : downs)
+    if (d.start <= end && f.at <= d.end)
+      return false;
+  f.target = "master";
+  downs.push_back({f.target, f.at, end});
+  return true;
+}
+
 /// Master plus some storage nodes against the other storage nodes.
 void pick_partition(const scenario& s, prng& rng, fault& f) {
   std::vector<uint64_t> order(s.storage_nodes);
@@ -250,17 +277,23 @@ void draw_random_faults(scenario& s, prng& rng) {
     spec.max_crashed > 0 ? spec.max_crashed
                          : s.cluster.replication_factor - 1);
   auto downs = scheduled_downs(s.faults);
+  auto master_down = master_downs(s.faults);
   auto mean_gap = static_cast<double>(spec.interval);
+  auto choices = spec.faults.size() + spec.master_faults.size();
   double clock = 0;
   for (size_t i = 0; i < random_faults_max; ++i) {
     clock += rng.exponential(mean_gap);
     if (clock >= static_cast<double>(window_end))
       break;
     auto at = static_cast<time_us>(clock) / one_ms * one_ms;
-    auto action = spec.faults[rng.below(spec.faults.size())];
+    auto pick = rng.below(choices);
+    bool on_master = pick >= spec.faults.size();
+    auto action = on_master ? spec.master_faults[pick - spec.faults.size()]
+                            : spec.faults[pick];
     auto f = blank_fault(s, action, at,
                          draw_time(rng, spec.duration_min, spec.duration_max));
-    if (complete_fault(s, downs, max_down, rng, f))
+    if (on_master ? pick_master_crash(master_down, f)
+                  : complete_fault(s, downs, max_down, rng, f))
       s.faults.push_back(std::move(f));
   }
   std::stable_sort(s.faults.begin(), s.faults.end(),

@@ -61,6 +61,36 @@ void read_random_actions(table_reader& r, random_spec& spec) {
   }
 }
 
+/// Actions a [random] swarm may draw for the master.
+const std::vector<std::string_view> random_master_actions = {"crash"};
+
+void read_master_actions(table_reader& r, const scenario& s,
+                         random_spec& spec) {
+  std::vector<located_string> names;
+  r.strings("master_faults", names);
+  if (!r.context().ok() || !r.has("master_faults"))
+    return;
+  for (auto& name : names) {
+    if (std::find(random_master_actions.begin(), random_master_actions.end(),
+                  name.text)
+        == random_master_actions.end()) {
+      r.fail_at(name.where, "master_faults",
+                "'" + name.text + "' cannot be drawn for the master"
+                  + detail::suggestion(name.text, random_master_actions)
+                  + " (valid: " + join(random_master_actions) + ")");
+      return;
+    }
+    if (!s.disk.durable) {
+      r.fail_at(name.where, "master_faults",
+                "the master can crash only with [disk] mode = \"durable\": "
+                "its record (epoch, batch ids, members, failures) lives on "
+                "disk");
+      return;
+    }
+    spec.master_faults.push_back(fault_action::crash);
+  }
+}
+
 bool draws(const random_spec& spec, fault_action action) {
   return std::find(spec.faults.begin(), spec.faults.end(), action)
          != spec.faults.end();
@@ -104,12 +134,13 @@ void detail::read_random_section(parse_context& ctx, table_reader& root,
   if (table == nullptr)
     return;
   table_reader r{ctx, *table, "random"};
-  r.allow_only({"faults", "interval", "max_crashed", "duration_min",
-                "duration_max", "loss_max", "latency_max"});
+  r.allow_only({"faults", "master_faults", "interval", "max_crashed",
+                "duration_min", "duration_max", "loss_max", "latency_max"});
   r.require("faults", "[\"crash\", \"partition\", \"loss\"]");
   auto& spec = s.random;
   spec.enabled = true;
   read_random_actions(r, spec);
+  read_master_actions(r, s, spec);
   r.duration("interval", spec.interval, one_ms, one_hour);
   r.integer("max_crashed", spec.max_crashed, 0, s.storage_nodes);
   r.duration("duration_min", spec.duration_min, one_ms, one_hour);

@@ -122,6 +122,11 @@ void world::spawn_node(node_index n) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
     opts.zone = s_.zone_of(name);
+    // A durable node's identity lives with its disk, which survives every
+    // crash: one incarnation id for the run. A memory-only node comes back
+    // empty, as a new incarnation.
+    opts.incarnation = derive_seed(opts_.seed ^ 0x1D, n)
+                       + (disks_[n] ? 0 : incarnations_[n]);
     if (auto* d = disks_[n].get()) {
       opts.data = d;
       opts.fsync = static_cast<fsync_policy>(s_.disk.fsync);

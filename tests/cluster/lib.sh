@@ -26,11 +26,15 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; FAILED=1; exit 1; }
 pass() { echo "ok: $*"; }
 
-# A TCP port nobody listens on (random, checked; good enough for tests).
+# A TCP port nobody listens on (random, checked), below the kernel's range
+# for outgoing connections: a port from that range can be taken by some
+# process's connect() between this check and the listen.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_LOW" -gt 12000 ] 2>/dev/null || EPHEMERAL_LOW=32768
 free_port() {
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p"; return 0
     fi

@@ -21,8 +21,8 @@ mkca() { # DIR NAMES...: a CA in DIR and a key + certificate per name
       -CAcreateserial -out "$dir/$n.pem" -days 2 2>/dev/null || return 1
   done
 }
-mkca good master s1 s2 s3 client || fail "openssl could not make certificates"
-mkca evil s9 client || fail "openssl could not make the second CA"
+mkca good master storage-1 storage-2 storage-3 client || fail "openssl could not make certificates"
+mkca evil intruder client || fail "openssl could not make the second CA"
 tls() { echo --tls-cert "$1/$2.pem" --tls-key "$1/$2.key" --tls-ca "$1/ca.pem"; }
 
 M=127.0.0.1:$(free_port)
@@ -31,10 +31,10 @@ M=127.0.0.1:$(free_port)
   || fail "start without TLS and without --insecure: exit $rc"
 "$LOGSTORE" master --listen "$M" --tls-cert good/master.pem --tls-ca good/ca.pem 2>/dev/null
 rc=$?; [ $rc -eq 2 ] || fail "partial TLS options: exit $rc"
-"$LOGSTORE" master --listen "$M" --tls-cert good/master.pem --tls-key good/s1.key \
+"$LOGSTORE" master --listen "$M" --tls-cert good/master.pem --tls-key good/storage-1.key \
   --tls-ca good/ca.pem 2>"$WORK/mismatch.err"; rc=$?
 [ $rc -eq 2 ] && grep -q "does not belong" "$WORK/mismatch.err" || fail "key mismatch: exit $rc"
-"$LOGSTORE" master --listen "$M" $(tls evil s9 | sed 's|evil/ca.pem|good/ca.pem|') \
+"$LOGSTORE" master --listen "$M" $(tls evil intruder | sed 's|evil/ca.pem|good/ca.pem|') \
   2>"$WORK/foreign.err"; rc=$?
 [ $rc -eq 2 ] && grep -q "not signed by" "$WORK/foreign.err" || fail "foreign cert: exit $rc"
 pass "refused: no TLS and no --insecure, partial options, wrong key, foreign cert (exit 2)"
@@ -43,14 +43,14 @@ start master master --listen "$M" $(tls good master)
 sleep 0.3
 for i in 1 2 3; do
   start "storage-$i" storage --listen "127.0.0.1:$(free_port)" --master "$M" \
-    --name "storage-$i" $(tls good s$i)
+    --name "storage-$i" $(tls good storage-$i)
 done
 C=(--master "$M" $(tls good client))
 wait_for 15 "$LOGSTORE" status "${C[@]}" || fail "TLS cluster did not become healthy"
 pass "mutual TLS cluster healthy"
 
 start intruder storage --listen "127.0.0.1:$(free_port)" --master "$M" \
-  --name intruder $(tls evil s9)
+  --name intruder $(tls evil intruder)
 wait_for 10 grep -q connect_failed "$WORK/intruder.err" \
   || fail "the intruder was not rejected"
 "$LOGSTORE" status "${C[@]}" -o json > "$WORK/status.json"

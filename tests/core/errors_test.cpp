@@ -5,8 +5,12 @@
 
 using namespace logstore;
 
-TEST_CASE("a timeout is the only indefinite error") {
+TEST_CASE("timeout and in_doubt are the indefinite errors") {
   CHECK_FALSE(is_definite(errc::timeout));
+  CHECK_FALSE(is_definite(errc::in_doubt));
+  CHECK(is_definite(errc::unavailable));
+  CHECK(is_definite(errc::name_in_use));
+  CHECK(is_definite(errc::precondition_failed));
   CHECK(is_definite(errc::not_enough_nodes));
   CHECK(is_definite(errc::replication_failed));
   CHECK(is_definite(errc::malformed_request));
@@ -15,6 +19,13 @@ TEST_CASE("a timeout is the only indefinite error") {
 TEST_CASE("every error code has a stable name") {
   CHECK(to_string(errc::not_enough_nodes) == "not_enough_nodes");
   CHECK(to_string(errc::timeout) == "timeout");
-  for (int i = 0; i <= static_cast<int>(errc::stale_epoch); ++i)
+  for (int i = 0; i <= static_cast<int>(errc::precondition_failed); ++i)
     CHECK(to_string(static_cast<errc>(i)) != "unknown");
+}
+
+TEST_CASE("a code from the network outside the enum is indefinite") {
+  // to_errc() casts whatever code a peer sent; nothing may assert on it.
+  auto alien = static_cast<errc>(200);
+  CHECK(to_string(alien) == "unknown");
+  CHECK_FALSE(is_definite(alien));
 }

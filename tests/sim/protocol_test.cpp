@@ -39,20 +39,30 @@ struct fixture {
 
 TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   stored_entry e{1700000000000001, "web-1", std::string("x\0y", 3), 7, 9, 2};
-  auto s = round_trip(*sys, store_req{42, 7, 9, 10, 20, {e, e}});
+  auto s = round_trip(*sys, store_req{3, 42, 7, 9, 10, 20, {e, e}});
+  CHECK(s.epoch == 3);
   CHECK(s.batch == 42);
   CHECK(s.entries.size() == 2);
   CHECK(s.entries[0] == e);
-  auto a = round_trip(*sys, append_req{3, 4, {{5, "src", "payload"}}});
+  auto a = round_trip(*sys, append_req{3, 4, {{5, "src", "payload"}}, 2});
   CHECK(a.entries[0] == entry{5, "src", "payload"});
-  auto r = round_trip(*sys, read_result{{e}, false, {{1, 2}}});
+  CHECK(a.attempt == 2);
+  auto r = round_trip(*sys, read_result{{e}, false, {{1, 2}}, 7, {"storage-3"}});
   CHECK_FALSE(r.complete);
   CHECK(r.missing[0] == time_range{1, 2});
+  CHECK(r.unreported == std::vector<node_name>{"storage-3"});
   auto f = round_trip(*sys, fetch_result{{{42, {e}}}, {43}});
   CHECK(f.slices[0].entries[0] == e);
   CHECK(f.not_found == std::vector<batch_id>{43});
-  CHECK(round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", {{1, 2, 3, 4, 5, 6, 7}}}).zone
-        == "a");
+  auto j = round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", 99, 5,
+                                      6, {{1, 2, 3, 4, 5, 6, 7}}});
+  CHECK(j.zone == "a");
+  CHECK(j.incarnation == 99);
+  CHECK(j.boot == 5);
+  CHECK(j.version == 6);
+  CHECK(round_trip(*sys, delete_ack{5, 7}).version == 7);
+  CHECK(round_trip(*sys, lost_ack{{4, 5}}).batches.size() == 2);
+  CHECK(round_trip(*sys, remove_req{"storage-2", true}).force);
   CHECK(round_trip(*sys, join_ack{3, 500000}).epoch == 3);
   CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2, {7}}).bytes == 2);
   CHECK(round_trip(*sys, append_ack{5, {"storage-1"}}).replicas.size() == 1);
