@@ -68,6 +68,14 @@ segment_store::put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
     return put_result::invalid;
   if (failed_)
     return put_result::io_error;
+  // The bytes alone already too many: refuse before encoding (the frame's
+  // length field has 32 bits, and the batch came from the network).
+  // (4: the fewest bytes an entry's varints take.)
+  uint64_t bytes_min = frame_header_bytes + 4 * uint64_t{entries.size()};
+  for (const auto& x : entries)
+    bytes_min += x.source.size() + x.payload.size();
+  if (bytes_min > opts_.frame_bytes_max)
+    return put_result::too_large;
   scratch_.clear();
   encode_batch_frame(id, entries.front().client, entries.front().seq, min_ts,
                      max_ts, entries, scratch_);
