@@ -37,6 +37,10 @@ Exit codes: 0 every expected invariant held, 1 a violation, 2 bad input.)");
   sim->add_flag("--expect-violation", args.expect_violation,
                 "Succeed only if every run breaks an expected invariant "
                 "(scenarios that demonstrate a failure)");
+  sim->add_option("--expect-traces", args.expect_traces,
+                  "Trace hashes the runs must produce, one per seed, "
+                  "comma-separated (a refactor's proof of no change)")
+    ->delimiter(',');
   sim->add_flag("-q,--quiet", args.quiet,
                 "In a sweep, print only failing seeds and the summary");
   sim->add_option("--diagram-messages", args.diagram_messages,

@@ -53,6 +53,12 @@ int run_sim_command(const sim_args& args) {
     std::cerr << "error: --runs must be at least 1\n";
     return 2;
   }
+  if (!args.expect_traces.empty() && args.expect_traces.size() != args.runs) {
+    std::cerr << "error: --expect-traces lists "
+              << args.expect_traces.size() << " hash(es) for " << args.runs
+              << " run(s); give one per run\n";
+    return 2;
+  }
   if (args.output != "text" && args.output != "json") {
     std::cerr << "error: -o must be 'text' or 'json', got '" << args.output
               << "'\n";
@@ -61,6 +67,7 @@ int run_sim_command(const sim_args& args) {
   sim::invocation inv{args.scenario};
   uint64_t first = args.seed ? *args.seed : (s.seed ? *s.seed : 1);
   uint32_t failed = 0;
+  uint32_t changed = 0; // runs whose trace differs from --expect-traces
   double wall = 0;
   time_us simulated = 0;
   for (uint32_t i = 0; i < args.runs; ++i) {
@@ -70,6 +77,17 @@ int run_sim_command(const sim_args& args) {
     simulated += r.simulated;
     if (!r.ok())
       ++failed;
+    if (!args.expect_traces.empty()) {
+      char hex[17];
+      std::snprintf(hex, sizeof(hex), "%016llx",
+                    static_cast<unsigned long long>(r.trace_hash));
+      if (args.expect_traces[i] != hex) {
+        ++changed;
+        std::cerr << "seed " << seed << ": trace " << hex << ", expected "
+                  << args.expect_traces[i]
+                  << " (behaviour changed; if on purpose, re-pin it)\n";
+      }
+    }
     if (!args.out.empty()) {
       auto err = sim::write_run_folder(run_dir(args, s, seed), s, r, inv);
       if (!err.empty()) {
@@ -94,6 +112,8 @@ int run_sim_command(const sim_args& args) {
   }
   if (!args.out.empty() && args.output == "text")
     std::cout << "run folder(s) written under " << args.out << "/\n";
+  if (changed > 0)
+    return 1;
   if (args.expect_violation) {
     std::cout << (failed == args.runs
                     ? "as expected, every run broke an invariant\n"

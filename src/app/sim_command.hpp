@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace logstore::app {
 
@@ -20,6 +21,9 @@ struct sim_args {
   /// an expected invariant (for teaching scenarios in the test suite).
   bool expect_violation = false;
   uint32_t diagram_messages = 200; ///< messages kept for messages.mmd
+  /// Trace hashes (16 hex digits each) the runs must produce, in seed
+  /// order: a behaviour-preserving change keeps them (exit 1 otherwise).
+  std::vector<std::string> expect_traces;
 };
 
 /// Exit codes: 0 all expected invariants held, 1 a violation, 2 bad input.
