@@ -7,9 +7,9 @@
 //    the given size, warm (page cache) and cold (pages dropped first with
 //    posix_fadvise DONTNEED, which needs no root).
 // Usage: durable_bench [recovery_mib=256] [seconds_per_cell=1.5] [dir=/tmp]
-#include "core/crc32c.hpp"
-#include "core/posix_disk.hpp"
-#include "core/segment_store.hpp"
+#include "core/storage/crc32c.hpp"
+#include "core/storage/posix_disk.hpp"
+#include "core/storage/segment_store.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -4,8 +4,8 @@
 // arrives in id order with ~20 ms of start-time jitter, like a real cluster.
 // Prints insert cost, memory per batch, and range-lookup cost for k=10 and
 // k=1000 results, against a brute-force scan, to show O(log n + k) vs O(n).
-#include "core/batch_index.hpp"
-#include "core/prng.hpp"
+#include "core/master/batch_index.hpp"
+#include "core/base/prng.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -4,7 +4,7 @@
 //     200 batches/s (target >= 1000x real time, >= 1M messages/s).
 // Prints figures; it is not a timed test. Wall time is read here, outside
 // the simulation, which only ever sees virtual time.
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
 #include <chrono>

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # logstore — the tidy check: the layer and determinism rules, enforced.
-#  1. src/core includes no CAF header (the pure layer).
+#  1. src/core includes no CAF header (the pure layer), and its rooms keep
+#     to themselves: base (vocabulary) includes only base; storage, master
+#     and history include base and their own room; src/scenario (the
+#     scenario language) includes base, history and itself, never CAF.
 #  2. Code the simulator runs (src/core, src/actors, src/sim) reads no wall
 #     clock, no unseeded randomness, and never blocks: use the actor clock
 #     (self->clock().now(), delayed_send), logstore::prng, and the directory.
@@ -15,11 +18,27 @@ fail=0
 code() { grep -rnE "$1" $2 --include='*.cpp' --include='*.hpp' \
            | grep -vE '^[^:]+:[0-9]+:\s*//' ; }
 
-hits=$(code '#include\s*[<"]caf/' src/core)
-[ -z "$hits" ] || { echo "CAF header in src/core (the pure layer):"; echo "$hits"; fail=1; }
+hits=$(code '#include\s*[<"]caf/' "src/core src/scenario")
+[ -z "$hits" ] || { echo "CAF header in src/core or src/scenario (pure layers):"; echo "$hits"; fail=1; }
+
+# room ALLOWED-INCLUDE-PREFIXES: #include "x/..." lines of src/ROOM must
+# start with one of them.
+room() {
+  local dir=$1; shift
+  local allowed
+  allowed=$(printf '%s|' "$@"); allowed=${allowed%|}
+  local bad
+  bad=$(code '#include\s*"' "src/$dir" | grep -vE "#include\s*\"($allowed)/")
+  [ -z "$bad" ] || { echo "src/$dir includes outside its room ($*):"; echo "$bad"; fail=1; }
+}
+room core/base core/base
+room core/storage core/base core/storage
+room core/master core/base core/master
+room core/history core/base core/history
+room scenario core/base core/history scenario
 
 banned='steady_clock::now|system_clock::now|high_resolution_clock::now|random_device|sleep_for|make_timestamp\(|std::rand\(|spawn<detached>|scoped_actor|\.receive\('
-hits=$(code "$banned" "src/core src/actors src/sim")
+hits=$(code "$banned" "src/core src/scenario src/actors src/sim")
 [ -z "$hits" ] || { echo "wall clock / unseeded randomness / blocking in simulated code:"; echo "$hits"; fail=1; }
 
 hits=$(grep -rln 'CLI/CLI.hpp' src bench | grep -v '^src/app/main.cpp$')

@@ -1,8 +1,8 @@
 // logstore — workload client actor.
 #include "actors/client_actor.hpp"
 
-#include "core/assert.hpp"
-#include "core/prng.hpp"
+#include "core/base/assert.hpp"
+#include "core/base/prng.hpp"
 
 #include <caf/all.hpp>
 

@@ -13,7 +13,7 @@
 #pragma once
 
 #include "actors/node_context.hpp"
-#include "core/history.hpp"
+#include "core/history/history.hpp"
 
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>

@@ -2,8 +2,8 @@
 #include "actors/master_actor.hpp"
 
 #include "actors/master_state.hpp"
-#include "core/assert.hpp"
-#include "core/node_identity.hpp"
+#include "core/base/assert.hpp"
+#include "core/storage/node_identity.hpp"
 
 #include <caf/all.hpp>
 

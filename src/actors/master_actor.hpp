@@ -24,8 +24,8 @@
 #pragma once
 
 #include "actors/node_context.hpp"
-#include "core/config.hpp"
-#include "core/disk.hpp"
+#include "core/base/config.hpp"
+#include "core/base/disk.hpp"
 
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
@@ -34,7 +34,7 @@ namespace logstore {
 
 /// Spawns nothing itself; use with sys.spawn(master_actor, cfg, ctx, d).
 /// `state_disk` (may be null) keeps the master's durable record
-/// (core/master_record.hpp): epoch, reserved batch ids, members, failed
+/// (core/master/master_record.hpp): epoch, reserved batch ids, members, failed
 /// batches. With it, a restarted master rebuilds its index from the storage
 /// nodes' block reports; without it, a restart forgets the cluster.
 caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,

@@ -14,7 +14,7 @@
 //            in a zone that holds another first, then the most loaded node.
 #include "actors/master_state.hpp"
 
-#include "core/assert.hpp"
+#include "core/base/assert.hpp"
 
 #include <caf/all.hpp>
 

@@ -1,6 +1,6 @@
 // logstore — the master's read path: find overlapping batches in the index,
 // fetch each from one live replica (grouped per node), fall back to another
-// replica when one fails, merge. See master_actor.hpp and core/read_plan.hpp.
+// replica when one fails, merge. See master_actor.hpp and core/master/read_plan.hpp.
 #include "actors/master_state.hpp"
 
 #include <caf/all.hpp>

@@ -21,7 +21,7 @@
 //   (master_doubt.cpp), delete failed, expired and twin copies.
 #include "actors/master_state.hpp"
 
-#include "core/assert.hpp"
+#include "core/base/assert.hpp"
 
 #include <caf/all.hpp>
 

@@ -18,14 +18,14 @@
 #pragma once
 
 #include "actors/node_context.hpp"
-#include "core/batch_index.hpp"
-#include "core/config.hpp"
-#include "core/dedup_table.hpp"
-#include "core/failure_detector.hpp"
-#include "core/master_record.hpp"
-#include "core/placement.hpp"
-#include "core/prng.hpp"
-#include "core/read_plan.hpp"
+#include "core/master/batch_index.hpp"
+#include "core/base/config.hpp"
+#include "core/master/dedup_table.hpp"
+#include "core/master/failure_detector.hpp"
+#include "core/master/master_record.hpp"
+#include "core/master/placement.hpp"
+#include "core/base/prng.hpp"
+#include "core/master/read_plan.hpp"
 
 #include <caf/expected.hpp>
 #include <caf/message.hpp>

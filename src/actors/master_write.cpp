@@ -2,9 +2,9 @@
 // quorum, replacement of nodes that do not confirm. See master_actor.hpp.
 #include "actors/master_state.hpp"
 
-#include "core/assert.hpp"
-#include "core/entry_store.hpp"
-#include "core/placement.hpp"
+#include "core/base/assert.hpp"
+#include "core/storage/entry_store.hpp"
+#include "core/master/placement.hpp"
 
 #include <caf/all.hpp>
 

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "actors/protocol.hpp"
-#include "core/event_log.hpp"
-#include "core/types.hpp"
+#include "core/base/event_log.hpp"
+#include "core/base/types.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_clock.hpp>

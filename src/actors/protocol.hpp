@@ -5,8 +5,8 @@
 // process, simulated or real, calls it, so all nodes announce the same names.
 #pragma once
 
-#include "core/errors.hpp"
-#include "core/messages.hpp"
+#include "core/base/errors.hpp"
+#include "core/base/messages.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>

@@ -1,10 +1,10 @@
 // logstore — storage node actor.
 #include "actors/storage_actor.hpp"
 
-#include "core/assert.hpp"
-#include "core/batch_store.hpp"
-#include "core/entry_store.hpp"
-#include "core/prng.hpp"
+#include "core/base/assert.hpp"
+#include "core/storage/batch_store.hpp"
+#include "core/storage/entry_store.hpp"
+#include "core/base/prng.hpp"
 
 #include <caf/all.hpp>
 

@@ -19,8 +19,8 @@
 #include "actors/node_context.hpp"
 
 #include <caf/behavior.hpp>
-#include "core/disk.hpp"
-#include "core/segment_store.hpp"
+#include "core/base/disk.hpp"
+#include "core/storage/segment_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -43,7 +43,7 @@ struct storage_options {
   /// outlives the actor (the simulator owns it across crashes).
   disk* data = nullptr;
   segment_store_options segments;
-  /// When a copy counts as stored (see core/segment_store.hpp). Default:
+  /// When a copy counts as stored (see core/storage/segment_store.hpp). Default:
   /// always = confirm only after it is on disk; concurrent stores share one
   /// sync (group commit).
   fsync_policy fsync = fsync_policy::always;

@@ -14,8 +14,8 @@
 //   with (entries acked, entries not stored, entries maybe stored)
 #pragma once
 
-#include "core/history.hpp"
-#include "core/messages.hpp"
+#include "core/history/history.hpp"
+#include "core/base/messages.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>

@@ -4,7 +4,7 @@
 // Layer: app. The one app translation unit that includes nlohmann/json.
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 #include <string>
 #include <string_view>

@@ -5,7 +5,7 @@
 // could not be read or parsed.
 #include "app/cluster_commands.hpp"
 
-#include "core/checker.hpp"
+#include "core/history/checker.hpp"
 #include "net/json_text.hpp"
 
 #include <fstream>

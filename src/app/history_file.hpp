@@ -4,7 +4,7 @@
 // Layer: app.
 #pragma once
 
-#include "core/history.hpp"
+#include "core/history/history.hpp"
 
 #include <string>
 

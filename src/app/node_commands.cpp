@@ -8,11 +8,11 @@
 // A watchdog ends the process if that ever takes longer than 3 s.
 #include "app/cluster_commands.hpp"
 #include "app/scheduler_tuning.hpp"
-#include "core/node_identity.hpp"
-#include "core/posix_disk.hpp"
+#include "core/storage/node_identity.hpp"
+#include "core/storage/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
-#include "sim/scenario.hpp" // parse_duration
+#include "scenario/scenario.hpp" // parse_duration
 #include "actors/storage_actor.hpp"
 #include "net/directory_actor.hpp"
 #include "net/json_log.hpp"

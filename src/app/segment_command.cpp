@@ -3,9 +3,9 @@
 // the flags onto them.
 #include "app/segment_command.hpp"
 
-#include "core/posix_disk.hpp"
-#include "core/segment_store.hpp"
-#include "core/segment_verify.hpp"
+#include "core/storage/posix_disk.hpp"
+#include "core/storage/segment_store.hpp"
+#include "core/storage/segment_verify.hpp"
 
 #include <functional>
 

@@ -2,7 +2,7 @@
 #include "app/sim_command.hpp"
 
 #include "sim/report.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
 #include <chrono>

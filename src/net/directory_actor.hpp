@@ -18,8 +18,8 @@
 // net_link.hpp for why a second connection must be avoided.
 #pragma once
 
-#include "core/event_log.hpp"
-#include "core/types.hpp"
+#include "core/base/event_log.hpp"
+#include "core/base/types.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/behavior.hpp>

@@ -4,7 +4,7 @@
 // directory share these parsers, so every command accepts the same forms.
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -4,7 +4,7 @@
 // Layer: net. Thread-safe: actors on several scheduler threads emit at once.
 #pragma once
 
-#include "core/event_log.hpp"
+#include "core/base/event_log.hpp"
 
 #include <cstdint>
 #include <cstdio>

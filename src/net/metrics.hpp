@@ -5,7 +5,7 @@
 // JSON log (appends by result).
 #pragma once
 
-#include "core/messages.hpp"
+#include "core/base/messages.hpp"
 #include "net/endpoint.hpp"
 
 #include <caf/actor.hpp>

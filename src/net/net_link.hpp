@@ -23,7 +23,7 @@
 // TLS transport (measured: both directions go silent; notes/caf-0.17.md §5).
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>

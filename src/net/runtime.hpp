@@ -13,7 +13,7 @@
 //  - values are set with their exact types and read back after start.
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 #include "net/endpoint.hpp"
 
 #include <caf/actor.hpp>

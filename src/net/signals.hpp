@@ -4,7 +4,7 @@
 // shutdown sequence itself (runtime.hpp), never inside the handler.
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 namespace logstore::net {
 

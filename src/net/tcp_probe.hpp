@@ -6,7 +6,7 @@
 // in a short-lived detached actor, and only then asks the middleman.
 #pragma once
 
-#include "core/types.hpp"
+#include "core/base/types.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/behavior.hpp>

@@ -1,7 +1,7 @@
 // logstore — simulated network and its per-link proxy actors.
 #include "sim/network.hpp"
 
-#include "core/assert.hpp"
+#include "core/base/assert.hpp"
 
 #include <caf/all.hpp>
 #include <caf/binary_deserializer.hpp>

@@ -13,9 +13,9 @@
 //     increasing, so equal due times keep sending order (deterministic).
 #pragma once
 
-#include "core/prng.hpp"
-#include "core/types.hpp"
-#include "sim/scenario.hpp"
+#include "core/base/prng.hpp"
+#include "core/base/types.hpp"
+#include "scenario/scenario.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>

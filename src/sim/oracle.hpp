@@ -6,8 +6,8 @@
 // Layer: sim. No CAF: the probe actor (probe_actor.cpp) feeds it.
 #pragma once
 
-#include "core/messages.hpp"
-#include "core/types.hpp"
+#include "core/base/messages.hpp"
+#include "core/base/types.hpp"
 
 #include <cstdint>
 #include <map>

@@ -4,7 +4,7 @@
 // Layer: sim.
 #pragma once
 
-#include "core/messages.hpp"
+#include "core/base/messages.hpp"
 
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>

@@ -3,7 +3,7 @@
 // Layer: sim (formatting only; no CAF).
 #pragma once
 
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
 #include <iosfwd>

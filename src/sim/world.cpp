@@ -6,7 +6,7 @@
 #include "actors/master_actor.hpp"
 #include "actors/protocol.hpp"
 #include "actors/storage_actor.hpp"
-#include "core/assert.hpp"
+#include "core/base/assert.hpp"
 #include "sim/world_actions.hpp"
 #include "sim/world_impl.hpp"
 #include "sim/probe_actor.hpp"

@@ -9,11 +9,11 @@
 //   on the network, a fault on the timeline; repeat until the end.
 #pragma once
 
-#include "core/checker.hpp"
-#include "core/history.hpp"
+#include "core/history/checker.hpp"
+#include "core/history/history.hpp"
 #include "sim/network.hpp"
 #include "sim/oracle.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -28,7 +28,7 @@ struct timeline_entry {
   std::string text; ///< e.g. "crash storage-2"
 };
 
-/// A structured event from a node (see core/event_log.hpp).
+/// A structured event from a node (see core/base/event_log.hpp).
 struct node_event {
   time_us at = 0;
   std::string level;

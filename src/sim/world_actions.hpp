@@ -3,8 +3,8 @@
 // Layer: sim.
 #pragma once
 
-#include "core/prng.hpp"
-#include "sim/scenario.hpp"
+#include "core/base/prng.hpp"
+#include "scenario/scenario.hpp"
 
 #include <cstdint>
 #include <string>

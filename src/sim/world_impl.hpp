@@ -3,13 +3,13 @@
 #pragma once
 
 #include "actors/node_context.hpp"
-#include "core/event_log.hpp"
-#include "core/history.hpp"
-#include "core/prng.hpp"
-#include "core/sim_disk.hpp"
+#include "core/base/event_log.hpp"
+#include "core/history/history.hpp"
+#include "core/base/prng.hpp"
+#include "core/storage/sim_disk.hpp"
 #include "sim/network.hpp"
 #include "sim/oracle.hpp"
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
 #include <caf/actor_system.hpp>

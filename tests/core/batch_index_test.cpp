@@ -1,10 +1,10 @@
-// Reference: src/core/batch_index.hpp (invariants 2-5). Checks replica_list
+// Reference: src/core/master/batch_index.hpp (invariants 2-5). Checks replica_list
 // add/remove/contains, the dense table with holes and late (smaller) ids,
 // that erase removes a batch from both the table and the interval index,
 // and a randomized run against a std::map model.
-#include "core/batch_index.hpp"
+#include "core/master/batch_index.hpp"
 
-#include "core/prng.hpp"
+#include "core/base/prng.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-// Checks that the history checker (src/core/checker.hpp) survives any
+// Checks that the history checker (src/core/history/checker.hpp) survives any
 // history the reader accepts: `logstore check FILE` judges files from
 // anywhere, so a history that is nonsense must get a verdict, never trip an
 // assertion. Random events: completions without invokes, a second invoke
@@ -6,9 +6,9 @@
 // reads returning entries nobody wrote, out of range or out of order,
 // missing ranges and watermarks anywhere, times that jump.
 // Reference: docs/history.md; notes on G8 in docs/simulation.md.
-#include "core/checker.hpp"
-#include "core/history.hpp"
-#include "core/prng.hpp"
+#include "core/history/checker.hpp"
+#include "core/history/history.hpp"
+#include "core/base/prng.hpp"
 
 #include <doctest/doctest.h>
 

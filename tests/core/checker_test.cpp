@@ -1,9 +1,9 @@
-// Reference: src/core/checker.hpp (the properties) and docs/history.md
+// Reference: src/core/history/checker.hpp (the properties) and docs/history.md
 // ("Checking"). A clean history passes every property; each hand-built
 // history below breaks exactly the property it names (and the test says
 // which others it breaks too); the counters and latencies follow the
 // documented rules; malformed histories never crash the checker.
-#include "core/checker.hpp"
+#include "core/history/checker.hpp"
 
 #include "history_builder.hpp"
 

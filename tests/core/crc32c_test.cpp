@@ -1,10 +1,10 @@
 // Reference: docs — conventions.md §3.6 (CRC32C, masked CRCs) and
-// src/core/crc32c.hpp. Checks the standard test vectors, that the SSE4.2
+// src/core/storage/crc32c.hpp. Checks the standard test vectors, that the SSE4.2
 // and table paths agree on random data at every length and alignment, that
 // extend() composes, and that mask/unmask are inverses.
-#include "core/crc32c.hpp"
+#include "core/storage/crc32c.hpp"
 
-#include "core/prng.hpp"
+#include "core/base/prng.hpp"
 
 #include <doctest/doctest.h>
 

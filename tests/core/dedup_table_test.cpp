@@ -1,8 +1,8 @@
-// Checks dedup_table (src/core/dedup_table.hpp): a recorded (client, seq)
+// Checks dedup_table (src/core/master/dedup_table.hpp): a recorded (client, seq)
 // is found with its latest outcome, clients are independent, and each
 // client's window keeps the newest sequence numbers, evicting the smallest.
 // Reference: docs/protocol.md, "append_req" (a retry is stored once).
-#include "core/dedup_table.hpp"
+#include "core/master/dedup_table.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
-// Reference: src/core/entry_store.hpp (invariants 1-3). Checks that put is
+// Reference: src/core/storage/entry_store.hpp (invariants 1-3). Checks that put is
 // idempotent, that slice returns exactly the entries with from <= ts <= to
 // (inclusive, equal timestamps kept together), the bytes() accounting via
 // entry_bytes, node-local range queries, erase, and ids() in ascending order.
-#include "core/entry_store.hpp"
+#include "core/storage/entry_store.hpp"
 
 #include <doctest/doctest.h>
 

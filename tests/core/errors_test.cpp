@@ -1,5 +1,5 @@
 // Reference: docs/protocol.md, "Errors".
-#include "core/errors.hpp"
+#include "core/base/errors.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
-// Checks failure_detector (src/core/failure_detector.hpp): the state follows
+// Checks failure_detector (src/core/master/failure_detector.hpp): the state follows
 // the silence since the last heartbeat (suspect after suspect_after_misses
 // intervals, dead after dead_after_misses), a node never heard from is dead,
 // and tick() reports each transition exactly once.
 // Reference: docs/protocol.md, "heartbeat_msg"; cluster_config defaults.
-#include "core/failure_detector.hpp"
+#include "core/master/failure_detector.hpp"
 
 #include <doctest/doctest.h>
 

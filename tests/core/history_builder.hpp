@@ -3,7 +3,7 @@
 // fields, as the real recorder does, so tests only state what matters.
 #pragma once
 
-#include "core/history.hpp"
+#include "core/history/history.hpp"
 
 #include <map>
 #include <string>

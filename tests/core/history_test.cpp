@@ -3,7 +3,7 @@
 // read_jsonl gives back exactly what was written (events and bytes), that
 // strings are escaped, and that bad input yields "line N: ..." errors and
 // never a crash.
-#include "core/history.hpp"
+#include "core/history/history.hpp"
 
 #include "history_builder.hpp"
 

@@ -1,10 +1,10 @@
-// Reference: src/core/interval_index.hpp (invariants 1-3 and the query
+// Reference: src/core/base/interval_index.hpp (invariants 1-3 and the query
 // contract: every interval overlapping the inclusive [from, to], ordered by
 // (min_ts, id)). Checks boundaries, out-of-order inserts, erases that must
 // repair the running max, and a randomized comparison with a brute-force scan.
-#include "core/interval_index.hpp"
+#include "core/base/interval_index.hpp"
 
-#include "core/prng.hpp"
+#include "core/base/prng.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,11 @@
-// Checks the master's durable record (src/core/master_record.hpp): what a
+// Checks the master's durable record (src/core/master/master_record.hpp): what a
 // restarted master must not forget survives an encode/decode round trip,
 // version 1 files still load, and a damaged file is refused with the line
 // that is wrong, never asserted on.
 // Reference: docs/storage.md, "The master's record"; docs/protocol.md,
 // "Master restart".
-#include "core/master_record.hpp"
-#include "core/sim_disk.hpp"
+#include "core/master/master_record.hpp"
+#include "core/storage/sim_disk.hpp"
 
 #include <doctest/doctest.h>
 

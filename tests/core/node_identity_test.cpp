@@ -1,9 +1,9 @@
-// Checks a storage node's identity file (src/core/node_identity.hpp): it
+// Checks a storage node's identity file (src/core/storage/node_identity.hpp): it
 // round-trips, is written once and read back, and a damaged file is
 // refused with the line at fault, never asserted on.
 // Reference: docs/operations.md, "Node identity".
-#include "core/node_identity.hpp"
-#include "core/sim_disk.hpp"
+#include "core/storage/node_identity.hpp"
+#include "core/storage/sim_disk.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
-// Checks choose_replicas (src/core/placement.hpp): replicas are distinct and
+// Checks choose_replicas (src/core/master/placement.hpp): replicas are distinct and
 // never more than the candidates; a seed fixes the random choice and the
 // random choice is roughly uniform; least-loaded orders by (bytes, node);
 // zones spread replicas over as many distinct zones as there are.
 // Reference: docs/protocol.md, "append" (the master places RF copies).
-#include "core/placement.hpp"
+#include "core/master/placement.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,12 +1,12 @@
-// Reference: src/core/disk.hpp (the contract) and src/core/posix_disk.hpp;
+// Reference: src/core/base/disk.hpp (the contract) and src/core/storage/posix_disk.hpp;
 // issue 5 ("real-file tests with kill -9 of a storage process mid-write").
 // Runs in a fresh mkdtemp directory under /tmp. The kill -9 test forks a
 // child that appends and syncs in a loop and reports each synced batch id
 // through a pipe; the parent kills it mid-write, recovers, and checks that
 // every reported id is present and exact.
-#include "core/posix_disk.hpp"
+#include "core/storage/posix_disk.hpp"
 
-#include "core/segment_store.hpp"
+#include "core/storage/segment_store.hpp"
 #include "segment_test_util.hpp"
 
 #include <doctest/doctest.h>

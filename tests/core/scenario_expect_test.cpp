@@ -1,7 +1,7 @@
 // Reference: docs/scenarios.md, "[expect]" and "Properties".
 // The oracle's limits (max_false_dead, max_detection, max_repair_copies,
 // max_imbalance) and properties (drain-completes) in scenario files.
-#include "sim/scenario.hpp"
+#include "scenario/scenario.hpp"
 
 #include <doctest/doctest.h>
 

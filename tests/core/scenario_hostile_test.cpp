@@ -4,8 +4,8 @@
 // FILE:LINE:COL error, and a parsed one draws its random schedule without
 // an assertion. Scenario files come from users.
 // Reference: docs/scenarios.md, "Errors"; G8 in the project's targets.
-#include "core/prng.hpp"
-#include "sim/scenario.hpp"
+#include "core/base/prng.hpp"
+#include "scenario/scenario.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 // Reference: docs/scenarios.md (format, validation, [random] rules).
 // Scenario files: durations and percentages, precise error messages, the
 // shipped scenarios, the random schedule and the faults_to_toml round trip.
-#include "core/checker.hpp"
-#include "sim/scenario.hpp"
+#include "core/history/checker.hpp"
+#include "scenario/scenario.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,12 +1,12 @@
-// Reference: src/core/segment_store.hpp, recovery rules R1-R7, and issue 5
+// Reference: src/core/storage/segment_store.hpp, recovery rules R1-R7, and issue 5
 // ("a torn or partial frame at the tail is truncated and logged; a bad frame
 // followed by good ones is corruption: quarantine, never silently drop,
 // report the affected batches"). All on sim_disk: power loss, torn and
 // zero-filled tails, bit flips, misdirected writes; plus verify_segments.
-#include "core/segment_store.hpp"
+#include "core/storage/segment_store.hpp"
 
-#include "core/segment_verify.hpp"
-#include "core/sim_disk.hpp"
+#include "core/storage/segment_verify.hpp"
+#include "core/storage/sim_disk.hpp"
 #include "segment_test_util.hpp"
 
 #include <doctest/doctest.h>

@@ -1,11 +1,11 @@
-// Reference: src/core/segment_store.hpp (API mirroring entry_store,
+// Reference: src/core/storage/segment_store.hpp (API mirroring entry_store,
 // invariants 1-4, space rule). The engine on sim_disk without crashes:
 // put/slice/erase parity with entry_store, segment rolling, range reads
 // that skip segments, tombstones, space reclamation, full disk, failed
 // fsync. Crash recovery is in segment_recovery_test.cpp.
-#include "core/segment_store.hpp"
+#include "core/storage/segment_store.hpp"
 
-#include "core/sim_disk.hpp"
+#include "core/storage/sim_disk.hpp"
 #include "segment_test_util.hpp"
 
 #include <doctest/doctest.h>

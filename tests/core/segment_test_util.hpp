@@ -2,7 +2,7 @@
 // recognisable contents, and "put it, remember it" bookkeeping.
 #pragma once
 
-#include "core/segment_store.hpp"
+#include "core/storage/segment_store.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
-// Reference: src/core/sim_disk.hpp (the model) and src/core/disk.hpp
+// Reference: src/core/storage/sim_disk.hpp (the model) and src/core/base/disk.hpp
 // (durability contract). Crash modes, faults, capacity, and determinism:
 // the same seed makes the same crash.
-#include "core/sim_disk.hpp"
+#include "core/storage/sim_disk.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 // Reference: docs/simulation.md, "Seeds and determinism" (goal G2).
 // Same scenario + seed + binary => byte-identical history and trace hash;
 // different seeds => different runs.
-#include "core/history.hpp"
-#include "sim/scenario.hpp"
+#include "core/history/history.hpp"
+#include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
 #include <doctest/doctest.h>

@@ -1,0 +1,79 @@
+// logstore — cluster configuration: one struct, documented defaults, validate().
+// Layer: core. The CLI and scenario files map their keys 1:1 onto these fields.
+#pragma once
+
+#include "core/base/types.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace logstore {
+
+enum class placement_policy : uint8_t {
+  random,       ///< seeded random choice, as in the original design
+  least_loaded, ///< fewest stored bytes first (ties broken by name)
+};
+
+std::string_view to_string(placement_policy x);
+
+/// Parses "random" or "least-loaded"; returns false on anything else.
+bool from_string(std::string_view str, placement_policy& x);
+
+struct cluster_config {
+  /// Copies of every batch. Default: 3.
+  uint32_t replication_factor = 3;
+  /// Confirmed copies needed before the client hears "ok". Default: 0, which
+  /// means "all of them" (= replication_factor).
+  uint32_t write_quorum = 0;
+  /// How the master picks storage nodes. Default: random.
+  placement_policy placement = placement_policy::random;
+  /// Master waits this long for a store_ack before replacing the node (us).
+  /// Default: 500 ms.
+  time_us store_timeout = 500'000;
+  /// Master waits this long for a fetch_result before trying another replica
+  /// (us). Default: 500 ms.
+  time_us fetch_timeout = 500'000;
+  /// Storage nodes send a heartbeat this often (us). Default: 500 ms.
+  time_us heartbeat_interval = 500'000;
+  /// Missed heartbeats before a node is "suspect". Default: 2.
+  uint32_t suspect_after_misses = 2;
+  /// Missed heartbeats before a node is "dead". Default: 6.
+  uint32_t dead_after_misses = 6;
+  /// Total store attempts per batch, first copies included, before the master
+  /// gives up with replication_failed. Default: 0 = 2 x replication_factor.
+  uint32_t store_attempts_max = 0;
+  /// Largest batch accepted, in entries. Default: 100000.
+  uint32_t batch_entries_max = 100'000;
+  /// Remembered outcomes per client for retry deduplication. Default: 1024.
+  uint32_t dedup_window = 1024;
+  /// How long a node must stay dead before its batches are re-replicated
+  /// (us). A node back within it costs no copy at all. Default: 5 s.
+  time_us repair_grace = 5'000'000;
+  /// Repair copies in flight at once (the throttle). Default: 4.
+  uint32_t repair_inflight_max = 4;
+  /// How long the master waits for a copy_ack (us). Default: 2 s.
+  time_us copy_timeout = 2'000'000;
+  /// Rebalance when a node holds more than (1 + threshold) x the mean
+  /// number of batches while another holds less than (1 - threshold) x.
+  /// 0 disables rebalancing. Default: 0.2.
+  double rebalance_threshold = 0.2;
+  /// Retention by age (us, in entry time: batches whose newest entry is
+  /// older than the newest entry seen minus this are deleted). 0 = keep.
+  time_us retention_time = 0;
+  /// Retention by size: delete the oldest batches while the cluster holds
+  /// more payload bytes than this (counted once, not per copy). 0 = keep.
+  uint64_t retention_bytes = 0;
+
+  uint32_t effective_write_quorum() const {
+    return write_quorum == 0 ? replication_factor : write_quorum;
+  }
+  uint32_t effective_store_attempts() const {
+    return store_attempts_max == 0 ? 2 * replication_factor
+                                   : store_attempts_max;
+  }
+
+  /// Empty when valid; otherwise what is wrong and how to fix it.
+  std::string validate() const;
+};
+
+} // namespace logstore

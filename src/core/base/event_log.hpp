@@ -1,0 +1,29 @@
+// logstore — structured events: what a node did and why, in plain words.
+// Layer: core (interface only). The simulator collects events stamped with
+// virtual time (kept out of the determinism hash only by choice: they are
+// deterministic too); the real cluster writes them as JSON lines on stderr.
+#pragma once
+
+#include "core/base/types.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace logstore {
+
+enum class log_level : uint8_t { debug, info, warn, error };
+
+std::string_view to_string(log_level x);
+
+class event_sink {
+public:
+  virtual ~event_sink() = default;
+
+  /// `event` is a stable snake_case name (e.g. "store_timeout"); `text`
+  /// explains it for a human reader.
+  virtual void emit(time_us now, log_level level, const std::string& node,
+                    std::string_view event, std::string text)
+    = 0;
+};
+
+} // namespace logstore

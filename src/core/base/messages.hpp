@@ -1,0 +1,394 @@
+// logstore — THE protocol: every message exchanged between nodes.
+// Layer: core (no CAF header). Each struct's inspect() lets CAF serialize it;
+// src/actors/protocol.cpp announces them all in one place. docs/protocol.md
+// is the table of sender -> receiver, reply and errors; keep them in step.
+//
+// Rules: peers are named, never passed as actor handles; every request has a
+// reply or an error, and every requester waits with a finite timeout; every
+// handler is idempotent because the network may duplicate and reorder.
+#pragma once
+
+#include "core/base/types.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace logstore {
+
+// --- membership ---------------------------------------------------------------
+
+/// What a storage node knows about one batch it holds: enough for a master
+/// that restarted to rebuild its index entry (GFS-style) and its retry
+/// memory (client, seq).
+struct batch_info {
+  batch_id batch = 0;
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  uint32_t entries = 0;
+  uint32_t bytes = 0;
+  client_id client = 0;
+  sequence_nr seq = 0;
+};
+
+/// storage -> master, at start and after every restart.
+/// Reply: join_ack. Errors: none (a re-join replaces the old address).
+struct join_req {
+  node_name name;       ///< e.g. "storage-3"
+  std::string address;  ///< host:port where the node listens (sim: "sim")
+  std::string zone;     ///< failure domain; empty = none
+  /// Identifies the node's data: created once with its data directory and
+  /// kept across restarts (a memory-only node draws a new one at every
+  /// start). The master refuses a join under a name that a live node with
+  /// another address holds (name_in_use), see docs/protocol.md "Rejoin".
+  uint64_t incarnation = 0;
+  /// This process (drawn at every start) and the number of delete_req it
+  /// had applied when it built `holds`: lets the master tell a report that
+  /// predates a delete it sent from one that follows it (delete_ack).
+  uint64_t boot = 0;
+  uint64_t version = 0;
+  /// Block report: every batch the node holds, ascending by id (HDFS-style).
+  /// The master reconciles its index with it (docs/protocol.md "Rejoin"),
+  /// or rebuilds it after a master restart.
+  std::vector<batch_info> holds;
+};
+
+/// master -> storage, reply to join_req.
+struct join_ack {
+  uint64_t epoch = 0;            ///< the master's epoch
+  time_us heartbeat_interval = 0; ///< how often to send heartbeat_msg
+};
+
+/// storage -> master, every heartbeat_interval. One-way (no reply).
+struct heartbeat_msg {
+  node_name name;
+  uint64_t batches = 0; ///< batches held
+  uint64_t bytes = 0;   ///< payload bytes held
+  /// Copies found damaged (checksum) or lost in recovery, and not yet
+  /// acknowledged by a lost_ack: repeated in every heartbeat until then
+  /// (a heartbeat may be lost). The master drops them from the index and
+  /// re-replicates; a repeat finds them dropped already.
+  std::vector<batch_id> lost;
+};
+
+/// master -> storage, one-way, in answer to a heartbeat with `lost`: these
+/// reports are processed; stop repeating them.
+struct lost_ack {
+  std::vector<batch_id> batches;
+};
+
+// --- write path ---------------------------------------------------------------
+
+/// client -> master. Reply: append_ack.
+/// Errors: not_enough_nodes (definite), replication_failed (definite),
+/// malformed_request (definite); the client's own timeout is indefinite.
+/// A retry carries the same (client, seq) and is stored once.
+struct append_req {
+  client_id client = 0;
+  sequence_nr seq = 0;
+  std::vector<entry> entries;
+  /// 0 for the first send of this (client, seq), 1, 2, ... for retries. A
+  /// master that restarted can answer a first attempt definitely (nothing
+  /// of it can exist), but not a retry whose earlier attempt may be stored
+  /// on a member that has not reported yet (in_doubt).
+  uint32_t attempt = 0;
+};
+
+/// master -> client: the batch is on at least write_quorum nodes.
+struct append_ack {
+  batch_id batch = 0;
+  std::vector<node_name> replicas; ///< nodes confirmed when the ack was sent
+};
+
+/// master -> storage: keep one copy of a batch. Reply: store_ack.
+/// Errors: store_refused (definite). Idempotent per batch id.
+struct store_req {
+  /// The sending master's epoch. A storage node that joined a newer epoch
+  /// refuses it (stale_epoch): a store from a master that crashed, still in
+  /// flight, must not land after the node reported to the new master.
+  uint64_t epoch = 0;
+  batch_id batch = 0;
+  client_id client = 0;
+  sequence_nr seq = 0;
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  std::vector<stored_entry> entries; ///< sorted in read order
+};
+
+/// storage -> master, reply to store_req: the copy is stored.
+struct store_ack {
+  batch_id batch = 0;
+  node_name node;
+};
+
+// --- repair, rebalance, drain, retention --------------------------------------
+
+/// master -> storage (the target): fetch batch `batch` from `source` and
+/// keep a copy. Reply: copy_ack. Errors: unreachable / batch_not_found /
+/// store_refused (definite: no copy made). Idempotent.
+struct copy_req {
+  batch_id batch = 0;
+  node_name source;
+  std::string source_address; ///< so a real-mode directory can connect
+};
+
+/// storage -> master: the copy is stored.
+struct copy_ack {
+  batch_id batch = 0;
+  node_name node;
+};
+
+/// master -> storage: drop these copies (surplus beyond RF, moved away,
+/// expired, never acknowledged, or twins). Reply: delete_ack; the master
+/// sends it again until it hears one. Idempotent.
+struct delete_req {
+  std::vector<batch_id> batches;
+};
+
+/// storage -> master, reply to delete_req: the copies are gone as of the
+/// node's `version` (delete_reqs applied since `boot`). A block report
+/// built at a lower version of the same boot predates the delete.
+struct delete_ack {
+  uint64_t boot = 0;
+  uint64_t version = 0;
+};
+
+/// anyone -> storage: what do you hold? Reply: block_report.
+struct block_report_req {};
+
+/// storage -> requester: held batch ids (ascending) and a digest of their
+/// contents, so replicas can be compared (replicas-converge).
+struct block_report {
+  node_name node;
+  std::vector<batch_id> batches;
+  std::vector<uint64_t> digests; ///< one per batch, same order
+};
+
+/// operator -> master: move every batch off `node`, then report it safe to
+/// remove. Reply: member_status of the node (progress; repeat to poll).
+/// Errors: malformed_request (unknown node, definite).
+struct drain_req {
+  node_name node;
+};
+
+/// operator -> master: forget member `node` for good (`logstore remove`).
+/// Reply: member_status of the member as it was, state "removed".
+/// Errors: malformed_request (unknown node), precondition_failed (it is up
+/// or suspect; or it holds the only copy of some batch, or has not reported
+/// since a master restart, unless `force`). Definite either way.
+struct remove_req {
+  node_name node;
+  /// Remove even if copies are lost with it: batches whose only copies it
+  /// held stay in the index with no replica (reads name them missing).
+  bool force = false;
+};
+
+// --- read path ----------------------------------------------------------------
+
+/// client -> master: every entry with from <= ts <= to. Reply: read_result.
+/// Errors: malformed_request (from > to, definite).
+struct read_req {
+  timestamp_us from = 0;
+  timestamp_us to = 0;
+};
+
+/// master -> client. Entries sorted by (ts, source, client, seq, index).
+/// When complete is false, `missing` names the time ranges of batches that
+/// had no reachable replica; everything outside them is present.
+struct read_result {
+  std::vector<stored_entry> entries;
+  bool complete = true;
+  std::vector<time_range> missing;
+  /// Retention: entries with ts < expired_before were deleted on purpose
+  /// (by age or by size); a read reaching below it says so. min() = none.
+  timestamp_us expired_before = INT64_MIN;
+  /// Members the master has not heard from since it restarted: they may
+  /// hold batches it does not know, so the read is incomplete (`missing`
+  /// covers the whole window) until they report or are removed.
+  std::vector<node_name> unreported;
+};
+
+/// master -> storage: the entries of these batches within [from, to].
+/// Reply: fetch_result (batches the node lacks are listed, not an error).
+struct fetch_req {
+  std::vector<batch_id> batches;
+  timestamp_us from = 0;
+  timestamp_us to = 0;
+};
+
+/// The part of one batch that falls into a fetch range.
+struct batch_slice {
+  batch_id batch = 0;
+  std::vector<stored_entry> entries; ///< sorted in read order
+};
+
+/// storage -> master, reply to fetch_req.
+struct fetch_result {
+  std::vector<batch_slice> slices;
+  std::vector<batch_id> not_found;
+};
+
+// --- status -------------------------------------------------------------------
+
+/// One member as the master sees it.
+struct member_status {
+  node_name name;
+  std::string address;
+  std::string zone;
+  /// "up", "suspect" or "dead"; "unreported" for a recorded member not
+  /// heard from since the master restarted; "removed" in a remove reply.
+  std::string state;
+  uint64_t batches = 0; ///< batches the index places on this node
+  uint64_t bytes = 0;
+  bool draining = false;
+  /// Removing the node now loses no copy and costs no repair: every batch
+  /// the index lists on it has RF verified copies elsewhere (drained, or
+  /// repaired after it died, or it never held any).
+  bool safe_to_remove = false;
+  /// Batches that would be below RF verified copies without it.
+  uint64_t needed = 0;
+  /// Batches with no copy on another member that is up: their only
+  /// reachable copy is (or was) here.
+  uint64_t sole = 0;
+};
+
+/// anyone -> master. Reply: status_reply.
+struct status_req {};
+
+struct status_reply {
+  uint64_t epoch = 0;
+  uint32_t replication_factor = 0;
+  uint32_t write_quorum = 0;
+  uint64_t batches = 0;
+  uint64_t under_replicated = 0; ///< batches with fewer live copies than RF
+  uint64_t repairs_done = 0;     ///< copies made by re-replication
+  uint64_t repairs_pending = 0;  ///< queued + in flight
+  std::vector<member_status> members;
+  uint64_t moves_done = 0;       ///< rebalance moves finished
+  /// Retention watermark: entries with ts below it were deleted on purpose
+  /// (as read_result.expired_before); min() = nothing expired.
+  timestamp_us expired_before = INT64_MIN;
+};
+
+// --- serialization (CAF's inspect protocol, written without CAF headers) -------
+
+template <class Inspector>
+auto inspect(Inspector& f, entry& x) {
+  return f(x.ts, x.source, x.payload);
+}
+template <class Inspector>
+auto inspect(Inspector& f, stored_entry& x) {
+  return f(x.ts, x.source, x.payload, x.client, x.seq, x.index);
+}
+template <class Inspector>
+auto inspect(Inspector& f, time_range& x) {
+  return f(x.from, x.to);
+}
+template <class Inspector>
+auto inspect(Inspector& f, batch_info& x) {
+  return f(x.batch, x.min_ts, x.max_ts, x.entries, x.bytes, x.client, x.seq);
+}
+template <class Inspector>
+auto inspect(Inspector& f, join_req& x) {
+  return f(x.name, x.address, x.zone, x.incarnation, x.boot, x.version,
+           x.holds);
+}
+template <class Inspector>
+auto inspect(Inspector& f, copy_req& x) {
+  return f(x.batch, x.source, x.source_address);
+}
+template <class Inspector>
+auto inspect(Inspector& f, copy_ack& x) {
+  return f(x.batch, x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, delete_req& x) {
+  return f(x.batches);
+}
+template <class Inspector>
+auto inspect(Inspector& f, delete_ack& x) {
+  return f(x.boot, x.version);
+}
+template <class Inspector>
+auto inspect(Inspector& f, drain_req& x) {
+  return f(x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, block_report_req&) {
+  return f();
+}
+template <class Inspector>
+auto inspect(Inspector& f, block_report& x) {
+  return f(x.node, x.batches, x.digests);
+}
+template <class Inspector>
+auto inspect(Inspector& f, join_ack& x) {
+  return f(x.epoch, x.heartbeat_interval);
+}
+template <class Inspector>
+auto inspect(Inspector& f, heartbeat_msg& x) {
+  return f(x.name, x.batches, x.bytes, x.lost);
+}
+template <class Inspector>
+auto inspect(Inspector& f, lost_ack& x) {
+  return f(x.batches);
+}
+template <class Inspector>
+auto inspect(Inspector& f, remove_req& x) {
+  return f(x.node, x.force);
+}
+template <class Inspector>
+auto inspect(Inspector& f, append_req& x) {
+  return f(x.client, x.seq, x.entries, x.attempt);
+}
+template <class Inspector>
+auto inspect(Inspector& f, append_ack& x) {
+  return f(x.batch, x.replicas);
+}
+template <class Inspector>
+auto inspect(Inspector& f, store_req& x) {
+  return f(x.epoch, x.batch, x.client, x.seq, x.min_ts, x.max_ts,
+           x.entries);
+}
+template <class Inspector>
+auto inspect(Inspector& f, store_ack& x) {
+  return f(x.batch, x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, read_req& x) {
+  return f(x.from, x.to);
+}
+template <class Inspector>
+auto inspect(Inspector& f, read_result& x) {
+  return f(x.entries, x.complete, x.missing, x.expired_before,
+           x.unreported);
+}
+template <class Inspector>
+auto inspect(Inspector& f, fetch_req& x) {
+  return f(x.batches, x.from, x.to);
+}
+template <class Inspector>
+auto inspect(Inspector& f, batch_slice& x) {
+  return f(x.batch, x.entries);
+}
+template <class Inspector>
+auto inspect(Inspector& f, fetch_result& x) {
+  return f(x.slices, x.not_found);
+}
+template <class Inspector>
+auto inspect(Inspector& f, member_status& x) {
+  return f(x.name, x.address, x.zone, x.state, x.batches, x.bytes,
+           x.draining, x.safe_to_remove, x.needed, x.sole);
+}
+template <class Inspector>
+auto inspect(Inspector& f, status_req&) {
+  return f();
+}
+template <class Inspector>
+auto inspect(Inspector& f, status_reply& x) {
+  return f(x.epoch, x.replication_factor, x.write_quorum, x.batches,
+           x.under_replicated, x.repairs_done, x.repairs_pending, x.members,
+           x.moves_done, x.expired_before);
+}
+
+} // namespace logstore

@@ -1,0 +1,144 @@
+// logstore — the master's plan for one read: which replica serves which batch.
+// Layer: core. Pure state machine driven by the master actor:
+//
+//   start() --> groups to fetch (node -> batch ids)
+//      |                                   ^
+//      v                                   | (another replica, if any)
+//   on_result(node, slices, not_found) / on_failure(node) --+
+//      |
+//   done() --> finish(): merged entries + complete flag + missing ranges
+//
+// Each entry of a returned `groups` is one fetch_req (node -> batch ids), and
+// every fetch_req sent is answered by exactly one on_result or on_failure
+// (a node may have several fetches in flight: the first assignment and a
+// fallback for another node's batches).
+//
+// Invariants:
+//  1. each batch is outstanding at no more than one node at a time.
+//  2. a batch is tried at each of its replicas at most once, plus at most
+//     retry_rounds_max further rounds over replicas whose fetch failed.
+//  3. a batch ends exactly once: received, or missing (no replica left).
+//  4. outstanding_ counts the batches with outstanding == true.
+//  5. a node that failed during this read is given none of its batches again.
+#pragma once
+
+#include "core/master/batch_index.hpp"
+#include "core/base/messages.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+namespace logstore {
+
+class read_plan {
+public:
+  using groups = std::map<node_number, std::vector<batch_id>>;
+  using live_fn = std::function<bool(node_number)>;
+
+  struct batch_ref {
+    batch_id id = 0;
+    timestamp_us min_ts = 0;
+    timestamp_us max_ts = 0;
+    replica_list replicas;
+  };
+
+  /// `batches` overlap `window`. `is_live` says which nodes may be asked.
+  read_plan(time_range window, std::vector<batch_ref> batches,
+            live_fn is_live);
+
+  /// First assignment: every batch to one live replica, spreading batches
+  /// over replicas so that no node gets all of them when others could serve.
+  /// Batches with no live replica become missing at once, so the plan may
+  /// be done() right after start().
+  groups start();
+
+  /// A node answered. Slices are recorded; `not_found` batches are retried
+  /// elsewhere. Returns further fetches to send.
+  /// Slices for batches not outstanding at `node` (late after a fallback, or
+  /// duplicated) are ignored. A slice that is not sorted, or reaches outside
+  /// the window or its batch's time range (network input, never asserted),
+  /// counts as not found there. Once every fetch sent to `node` is answered,
+  /// a batch it neither sliced nor listed as not_found is retried elsewhere.
+  groups on_result(node_number node, std::vector<batch_slice> slices,
+                   const std::vector<batch_id>& not_found);
+
+  /// A node failed or timed out: its outstanding batches go to another
+  /// replica. Returns further fetches to send.
+  groups on_failure(node_number node);
+
+  /// True when no batch is outstanding.
+  bool done() const;
+
+  /// REQUIRES: done(). Merged entries, and missing ranges if incomplete.
+  read_result finish();
+
+  time_range window() const {
+    return window_;
+  }
+
+  /// Slices rejected as malformed so far.
+  uint64_t malformed() const {
+    return malformed_;
+  }
+
+private:
+  struct batch_state;
+
+  groups reassign(const std::vector<batch_id>& ids);
+
+  /// Sends `st` to its next replica (added to `out`) or marks it missing.
+  void assign(batch_state& st, groups& out);
+
+  /// The live, untried, unfailed replica of `st` with the least load_ (ties:
+  /// lowest node number), or false when none is left.
+  bool next_replica(const batch_state& st, node_number& result) const;
+
+  /// When every replica was tried: a replica that failed (not one that
+  /// said not_found) may be asked again, at most retry_rounds_max times.
+  bool retry_replica(batch_state& st, node_number& result) const;
+
+  /// Takes `st` off its node; it must be outstanding.
+  void release(batch_state& st);
+
+  /// Takes every batch outstanding at `node` off it, appending the ids (in
+  /// min_ts order) to `released`.
+  void release_all_at(node_number node, std::vector<batch_id>& released);
+
+  /// Counts one fetch in flight per node in `g`, and returns `g`.
+  groups track(groups g);
+
+  /// True when `id` is a batch outstanding at `node`.
+  bool outstanding_at(batch_id id, node_number node) const;
+
+  struct batch_state {
+    batch_ref ref;
+    std::vector<node_number> tried;
+    /// Replicas whose fetch failed (timeout, unreachable) for this batch:
+    /// a lost message is not a lost copy, so they get another round.
+    std::vector<node_number> failed_for;
+    uint32_t retry_rounds = 0;
+    node_number outstanding_at = 0;
+    bool outstanding = false;
+    bool received = false;
+    bool missing = false;
+  };
+  time_range window_;
+  live_fn is_live_;
+  std::unordered_map<batch_id, batch_state> batches_;
+  std::vector<batch_id> order_;
+  std::vector<std::vector<stored_entry>> received_;
+  std::map<node_number, uint32_t> load_; ///< batches assigned per node
+  std::map<node_number, uint32_t> fetches_in_flight_; ///< per node
+  std::vector<node_number> failed_; ///< nodes on_failure named, this read
+  /// Extra rounds over failed replicas before a batch counts as missing.
+  static constexpr uint32_t retry_rounds_max = 2;
+  size_t outstanding_ = 0;
+  uint64_t malformed_ = 0;
+  bool started_ = false;
+  bool finished_ = false;
+};
+
+} // namespace logstore

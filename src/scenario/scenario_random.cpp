@@ -1,0 +1,304 @@
+// logstore — draw_random_faults: a concrete fault schedule from a [random]
+// section and one seeded prng (a swarm, in TigerBeetle's words).
+// Layer: sim (scenario library, no CAF). All randomness comes from the prng
+// passed in, so the same seed always gives the same schedule.
+//
+// Rules (docs/scenarios.md, "[random]"):
+//  - faults start at exponential gaps (mean `interval`) in
+//    [0, duration - duration_max) and last duration_min..duration_max, so
+//    every fault is undone before the workload ends;
+//  - only storage nodes crash, pause or get slow; the master crashes only
+//    when master_faults lists "crash", never twice at once;
+//  - at no instant are more than max_crashed (0: replication_factor - 1)
+//    storage nodes crashed or paused, counting faults already in s.faults;
+//  - a partition splits the storage nodes into two groups, master on one
+//    side; link faults hit a storage node, or one storage-master or
+//    storage-storage link.
+#include "core/base/assert.hpp"
+#include "scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace logstore::sim {
+
+namespace {
+
+/// Upper bound on drawn faults, whatever interval and duration say.
+constexpr size_t random_faults_max = 10'000;
+
+constexpr time_us one_ms = 1'000;
+constexpr time_us forever = std::numeric_limits<time_us>::max();
+
+/// How long after a crashed node's restart its lost copies are assumed to
+/// be re-replicated (see pick_down_target).
+constexpr time_us repair_window = 5'000'000;
+
+/// [start, end) during which one storage node is crashed or paused.
+struct down_interval {
+  std::string node;
+  time_us start = 0;
+  time_us end = 0;
+};
+
+bool is_down_action(fault_action x) {
+  return x == fault_action::crash || x == fault_action::pause;
+}
+
+bool is_storage(const std::string& name) {
+  return name.rfind("storage-", 0) == 0;
+}
+
+/// Crashes and pauses already scheduled; one without a duration lasts until
+/// the next restart/resume of its node, or forever.
+std::vector<down_interval> scheduled_downs(const std::vector<fault>& faults) {
+  std::vector<down_interval> result;
+  for (size_t i = 0; i < faults.size(); ++i) {
+    auto& f = faults[i];
+    if (!is_down_action(f.action) || !is_storage(f.target))
+      continue;
+    auto end = f.duration > 0 ? f.at + f.duration : forever;
+    auto undo = f.action == fault_action::crash ? fault_action::restart
+                                                : fault_action::resume;
+    for (size_t j = 0; f.duration == 0 && j < faults.size(); ++j)
+      if (faults[j].action == undo && faults[j].target == f.target
+          && faults[j].at >= f.at && faults[j].at < end)
+        end = faults[j].at;
+    result.push_back({f.target, f.at, end});
+  }
+  return result;
+}
+
+/// The most intervals that overlap at any one instant of [start, end).
+size_t peak_overlap(const std::vector<down_interval>& downs, time_us start,
+                    time_us end) {
+  size_t peak = 0;
+  auto count_at = [&](time_us instant) {
+    size_t n = 0;
+    for (auto& x : downs)
+      n += x.start <= instant && instant < x.end ? 1 : 0;
+    return n;
+  };
+  peak = count_at(start);
+  for (auto& x : downs)
+    if (x.start > start && x.start < end)
+      peak = std::max(peak, count_at(x.start));
+  return peak;
+}
+
+std::string storage_name(uint64_t index) {
+  return "storage-" + std::to_string(index + 1);
+}
+
+/// Uniform in [lo, hi], rounded down to whole milliseconds when that stays in
+/// range (schedules are easier to read).
+time_us draw_time(prng& rng, time_us lo, time_us hi) {
+  LOGSTORE_ASSERT(lo <= hi);
+  auto x = lo + static_cast<time_us>(rng.below(static_cast<uint64_t>(hi - lo)
+                                               + 1));
+  auto rounded = x / one_ms * one_ms;
+  return rounded >= lo ? rounded : x;
+}
+
+/// Uniform in [max / 10, max], to 0.001 where possible.
+double draw_probability(prng& rng, double max) {
+  auto x = std::floor(rng.uniform(max / 10, max) * 1000) / 1000;
+  return x > 0 ? x : max;
+}
+
+/// Everything of a fault but what its action needs.
+fault blank_fault(const scenario& s, fault_action action, time_us at,
+                  time_us length) {
+  fault f;
+  f.at = at;
+  f.action = action;
+  f.duration = length;
+  f.profile = s.network;
+  return f;
+}
+
+/// A crash or pause of a storage node that keeps the limit; false when no
+/// node may go down during [f.at, f.at + f.duration).
+bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
+                      size_t max_down, prng& rng, fault& f) {
+  // Storage nodes keep entries in memory: a crashed node restarts empty and
+  // its copies exist again only once the master has re-replicated them. So
+  // a crash counts as "down" until its restart plus a repair window.
+  auto end = f.at + f.duration;
+  if (f.action == fault_action::crash)
+    end += repair_window;
+  if (peak_overlap(downs, f.at, end) + 1 > max_down)
+    return false;
+  std::vector<std::string> candidates;
+  for (uint32_t i = 0; i < s.storage_nodes; ++i) {
+    auto name = storage_name(i);
+    auto busy = std::any_of(downs.begin(), downs.end(), [&](auto& x) {
+      return x.node == name && x.start < end && f.at < x.end;
+    });
+    if (!busy)
+      candidates.push_back(std::move(name));
+  }
+  if (candidates.empty())
+    return false;
+  f.target = candidates[rng.below(candidates.size())];
+  downs.push_back({f.target, f.at, end});
+  return true;
+}
+
+/// Crashes of the master already scheduled (scripted or drawn).
+std::vector<down_interval> master_downs(const std::vector<fault>& faults) {
+  std::vector<down_interval> result;
+  for (auto& f : faults)
+    if (f.action == fault_action::crash && f.target == "master")
+      result.push_back({f.target, f.at,
+                        f.duration > 0 ? f.at + f.duration : forever});
+  for (auto& f : faults) // a scripted restart ends an open-ended crash
+    if (f.action == fault_action::restart && f.target == "master")
+      for (auto& d : result)
+        if (d.end == forever && d.start <= f.at)
+          d.end = f.at;
+  return result;
+}
+
+/// A crash of the master that overlaps no other one.
+bool pick_master_crash(std::vector<down_interval>& downs, fault& f) {
+  auto end = f.at + f.duration;
+  for (auto& d : downs)
+    if (d.start <= end && f.at <= d.end)
+      return false;
+  f.target = "master";
+  downs.push_back({f.target, f.at, end});
+  return true;
+}
+
+/// Master plus some storage nodes against the other storage nodes.
+void pick_partition(const scenario& s, prng& rng, fault& f) {
+  std::vector<uint64_t> order(s.storage_nodes);
+  for (uint64_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  for (size_t i = order.size(); i > 1; --i) // Fisher-Yates
+    std::swap(order[i - 1], order[rng.below(i)]);
+  auto cut = s.storage_nodes == 1 ? 1 : 1 + rng.below(s.storage_nodes - 1);
+  std::sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(cut));
+  std::sort(order.begin() + static_cast<ptrdiff_t>(cut), order.end());
+  std::vector<std::string> with_master{"master"};
+  std::vector<std::string> cut_off;
+  for (size_t i = 0; i < order.size(); ++i)
+    (i < cut ? cut_off : with_master).push_back(storage_name(order[i]));
+  f.groups = {std::move(with_master), std::move(cut_off)};
+  f.one_way = rng.chance(0.25);
+}
+
+/// A storage node's links, or one storage-master / storage-storage link.
+void pick_links(const scenario& s, prng& rng, fault& f) {
+  auto first = rng.below(s.storage_nodes);
+  switch (rng.below(3)) {
+    case 0: f.target = storage_name(first); return;
+    case 1: f.between = {storage_name(first), "master"}; return;
+    default: {
+      if (s.storage_nodes < 2) {
+        f.between = {storage_name(first), "master"};
+        return;
+      }
+      auto second = (first + 1 + rng.below(s.storage_nodes - 1))
+                    % s.storage_nodes;
+      f.between = {storage_name(first), storage_name(second)};
+    }
+  }
+}
+
+/// Fills in what `f.action` needs; false when it cannot be drawn now.
+bool complete_fault(const scenario& s, std::vector<down_interval>& downs,
+                    size_t max_down, prng& rng, fault& f) {
+  const auto& spec = s.random;
+  switch (f.action) {
+    case fault_action::crash:
+    case fault_action::pause:
+      return pick_down_target(s, downs, max_down, rng, f);
+    case fault_action::slow:
+      f.target = storage_name(rng.below(s.storage_nodes));
+      f.extra_latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
+                                                              / 10),
+                                  spec.latency_max);
+      return true;
+    case fault_action::partition: pick_partition(s, rng, f); return true;
+    case fault_action::latency:
+      pick_links(s, rng, f);
+      f.profile.latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
+                                                                / 10),
+                                    spec.latency_max);
+      f.profile.jitter = f.profile.latency / 4 / one_ms * one_ms;
+      return true;
+    case fault_action::loss:
+    case fault_action::duplicate:
+      pick_links(s, rng, f);
+      f.value = draw_probability(rng, spec.loss_max);
+      (f.action == fault_action::loss ? f.profile.loss : f.profile.duplicate)
+        = f.value;
+      return true;
+    case fault_action::restart:
+    case fault_action::resume:
+    case fault_action::heal: return false; // implied by durations
+    case fault_action::join:
+    case fault_action::drain: return false; // scripted only
+    case fault_action::disk_corrupt:
+    case fault_action::disk_misdirect:
+    case fault_action::disk_full:
+      if (!s.disk.durable)
+        return false;
+      f.target = storage_name(rng.below(s.storage_nodes));
+      if (f.action != fault_action::disk_full)
+        f.duration = 0;
+      return true;
+    case fault_action::disk_slow:
+      if (!s.disk.durable)
+        return false;
+      f.target = storage_name(rng.below(s.storage_nodes));
+      f.profile.latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
+                                                                / 10),
+                                    spec.latency_max);
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+void draw_random_faults(scenario& s, prng& rng) {
+  const auto& spec = s.random;
+  if (!spec.enabled || spec.faults.empty())
+    return;
+  LOGSTORE_ASSERT(spec.duration_min > 0);
+  LOGSTORE_ASSERT(spec.duration_min <= spec.duration_max);
+  LOGSTORE_ASSERT(s.storage_nodes >= 1);
+  auto window_end = s.duration - spec.duration_max;
+  auto max_down = static_cast<size_t>(
+    spec.max_crashed > 0 ? spec.max_crashed
+                         : s.cluster.replication_factor - 1);
+  auto downs = scheduled_downs(s.faults);
+  auto master_down = master_downs(s.faults);
+  auto mean_gap = static_cast<double>(spec.interval);
+  auto choices = spec.faults.size() + spec.master_faults.size();
+  double clock = 0;
+  for (size_t i = 0; i < random_faults_max; ++i) {
+    clock += rng.exponential(mean_gap);
+    if (clock >= static_cast<double>(window_end))
+      break;
+    auto at = static_cast<time_us>(clock) / one_ms * one_ms;
+    auto pick = rng.below(choices);
+    bool on_master = pick >= spec.faults.size();
+    auto action = on_master ? spec.master_faults[pick - spec.faults.size()]
+                            : spec.faults[pick];
+    auto f = blank_fault(s, action, at,
+                         draw_time(rng, spec.duration_min, spec.duration_max));
+    if (on_master ? pick_master_crash(master_down, f)
+                  : complete_fault(s, downs, max_down, rng, f))
+      s.faults.push_back(std::move(f));
+  }
+  std::stable_sort(s.faults.begin(), s.faults.end(),
+                   [](auto& x, auto& y) { return x.at < y.at; });
+  LOGSTORE_ASSERT(s.faults.empty() || s.faults.back().at < s.duration);
+}
+
+} // namespace logstore::sim
