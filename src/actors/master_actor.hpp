@@ -1,8 +1,8 @@
 // logstore — the master: membership, placement, the write quorum, the batch
 // index, and reads that gather from replicas.
-// Layer: actors. Decisions that need no CAF live in src/core (placement,
-// batch_index, read_plan, failure_detector, dedup_table); this file wires
-// them to messages and timers.
+// Layer: actors. Every decision is made by master_machine
+// (core/master/master_machine.hpp); the actor only translates CAF messages
+// into its inputs and carries out its effects.
 //
 // Write path (one batch):
 //
@@ -32,12 +32,15 @@
 
 namespace logstore {
 
-/// Spawns nothing itself; use with sys.spawn(master_actor, cfg, ctx, d).
+/// Spawns nothing itself; use with sys.spawn(master_actor, cfg, ctx, d,
+/// check). `check_invariants`: assert the master's invariants after every
+/// step (master_state.hpp; costs a scan of the index per message).
 /// `state_disk` (may be null) keeps the master's durable record
 /// (core/master/master_record.hpp): epoch, reserved batch ids, members, failed
 /// batches. With it, a restarted master rebuilds its index from the storage
 /// nodes' block reports; without it, a restart forgets the cluster.
 caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
-                           node_context ctx, disk* state_disk);
+                           node_context ctx, disk* state_disk,
+                           bool check_invariants);
 
 } // namespace logstore

@@ -2,7 +2,10 @@
 #include "actors/protocol.hpp"
 
 #include <caf/actor_system_config.hpp>
+#include <caf/message.hpp>
 #include <caf/sec.hpp>
+
+#include <any>
 
 namespace logstore {
 
@@ -34,6 +37,29 @@ std::string describe_error(const caf::error& err, std::string fallback) {
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     out += ": " + ctx.get_as<std::string>(0);
   return out;
+}
+
+namespace {
+
+struct message_encoder {
+  caf::message operator()(const std::shared_ptr<const shared_store>& s) {
+    if (!s->wire.has_value())
+      s->wire = caf::make_message(s->req);
+    return std::any_cast<caf::message>(s->wire);
+  }
+  caf::message operator()(const join_nudge&) {
+    return caf::make_message(join_atom::value);
+  }
+  template <class T>
+  caf::message operator()(const T& x) {
+    return caf::make_message(x);
+  }
+};
+
+} // namespace
+
+caf::message to_message(const node_message& msg) {
+  return std::visit(message_encoder{}, msg);
 }
 
 void register_protocol_types(caf::actor_system_config& cfg) {

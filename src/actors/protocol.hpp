@@ -7,6 +7,7 @@
 
 #include "core/base/errors.hpp"
 #include "core/base/messages.hpp"
+#include "core/master/master_effects.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -44,6 +45,11 @@ errc to_errc(const caf::error& err);
 /// "name: text" for a logstore error (its code's name and the text it
 /// carries), `fallback` (CAF's rendering) for any other error.
 std::string describe_error(const caf::error& err, std::string fallback);
+
+/// A message of the master machine as CAF sends it: a shared store_req is
+/// encoded once (its `wire` slot keeps the CAF message, so RF sends share
+/// one copy of the entries), join_nudge is join_atom.
+caf::message to_message(const node_message& msg);
 
 /// Announces every protocol message type to CAF under a stable name.
 void register_protocol_types(caf::actor_system_config& cfg);

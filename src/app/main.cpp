@@ -41,6 +41,9 @@ Exit codes: 0 every expected invariant held, 1 a violation, 2 bad input.)");
                   "Trace hashes the runs must produce, one per seed, "
                   "comma-separated (a refactor's proof of no change)")
     ->delimiter(',');
+  sim->add_flag("--check-invariants", args.check_invariants,
+                "Assert the master's invariants after every step (slower; "
+                "a broken one aborts with its number)");
   sim->add_flag("-q,--quiet", args.quiet,
                 "In a sweep, print only failing seeds and the summary");
   sim->add_option("--diagram-messages", args.diagram_messages,

@@ -12,6 +12,7 @@
 #include "core/storage/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
+#include "core/master/master_machine.hpp"
 #include "scenario/scenario.hpp" // parse_duration
 #include "actors/storage_actor.hpp"
 #include "net/directory_actor.hpp"
@@ -327,7 +328,8 @@ int run_master(const master_args& args) {
                [cluster, state_disk](caf::actor_system& sys,
                                      node_context ctx, uint16_t) {
                  return sys.spawn(master_actor, cluster, std::move(ctx),
-                                  state_disk);
+                                  state_disk,
+                                  master_options{}.check_invariants);
                });
 }
 

@@ -24,6 +24,7 @@ sim::run_result run_one(const sim::scenario& s, uint64_t seed,
   opts.seed = seed;
   opts.record_messages = args.out.empty() ? 0 : args.diagram_messages;
   opts.keep_events = !args.out.empty();
+  opts.check_invariants = args.check_invariants;
   // Wall time is measured here, outside the simulation, for the speed line.
   auto start = std::chrono::steady_clock::now();
   auto r = sim::run_scenario(s, opts);

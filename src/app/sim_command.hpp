@@ -21,6 +21,7 @@ struct sim_args {
   /// an expected invariant (for teaching scenarios in the test suite).
   bool expect_violation = false;
   uint32_t diagram_messages = 200; ///< messages kept for messages.mmd
+  bool check_invariants = false;   ///< assert the master's invariants
   /// Trace hashes (16 hex digits each) the runs must produce, in seed
   /// order: a behaviour-preserving change keeps them (exit 1 otherwise).
   std::vector<std::string> expect_traces;

@@ -117,7 +117,8 @@ void world::spawn_node(node_index n) {
   caf::actor a;
   if (name == "master") {
     a = sys_->spawn(master_actor, s_.cluster, context_for(n),
-                    static_cast<disk*>(disks_[n].get()));
+                    static_cast<disk*>(disks_[n].get()),
+                    opts_.check_invariants);
   } else if (name.rfind("storage-", 0) == 0) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;

@@ -41,6 +41,9 @@ struct run_options {
   uint64_t seed = 1;
   size_t record_messages = 0; ///< message events kept for diagrams
   bool keep_events = true;    ///< collect node events
+  /// Assert the master's invariants after every step it takes
+  /// (core/master/master_state.hpp); a broken one aborts the run.
+  bool check_invariants = false;
 };
 
 struct run_result {

@@ -16,15 +16,6 @@ constexpr const char* header = "logstore-node-identity\t1";
 
 } // namespace
 
-bool valid_node_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64
-         && std::all_of(name.begin(), name.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                     || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                     || c == '.';
-            });
-}
-
 std::string node_identity::encode() const {
   std::ostringstream out;
   out << header << "\nname\t" << name << "\nincarnation\t" << incarnation

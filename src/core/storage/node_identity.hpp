@@ -13,6 +13,7 @@
 #pragma once
 
 #include "core/base/disk.hpp"
+#include "core/base/node_names.hpp"
 #include "core/base/types.hpp"
 
 #include <cstdint>
@@ -40,9 +41,5 @@ identity_status load_identity(disk& d, node_identity& out, std::string& err);
 
 /// Writes the identity durably. REQUIRES: no identity file exists yet.
 disk_status save_identity(disk& d, const node_identity& id);
-
-/// Letters, digits, '-', '_' and '.', 1 to 64 of them (what the master
-/// accepts in a join, and what fits in its record).
-bool valid_node_name(const std::string& name);
 
 } // namespace logstore

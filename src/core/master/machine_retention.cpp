@@ -7,9 +7,7 @@
 // Expired batches leave the index first, then every replica deletes its
 // copy. Reads reaching below the watermark say so (read_result
 // .expired_before), so an expired range is never mistaken for a lost one.
-#include "actors/master_state.hpp"
-
-#include <caf/all.hpp>
+#include "core/master/master_machine.hpp"
 
 #include <algorithm>
 #include <map>
@@ -37,45 +35,45 @@ by_age(const master_state& st) {
 
 } // namespace
 
-void retention_tick(caf::event_based_actor* self, const master_ptr& st) {
-  auto& cfg = st->cfg;
+void master_machine::retention_tick() {
+  auto& cfg = st_.cfg;
   if (cfg.retention_time <= 0 && cfg.retention_bytes == 0)
     return;
-  if (st->index.size() == 0)
+  if (st_.index.size() == 0)
     return;
-  auto horizon = cfg.retention_time > 0 ? st->newest_ts - cfg.retention_time
+  auto horizon = cfg.retention_time > 0 ? st_.newest_ts - cfg.retention_time
                                         : INT64_MIN;
   std::map<node_number, std::vector<batch_id>> deletes;
   uint64_t expired = 0;
-  for (auto& [max_ts, id] : by_age(*st)) {
+  for (auto& [max_ts, id] : by_age(st_)) {
     bool too_old = max_ts < horizon;
     bool too_big = cfg.retention_bytes > 0
-                   && st->stored_bytes > cfg.retention_bytes;
+                   && st_.stored_bytes > cfg.retention_bytes;
     if (!too_old && !too_big)
       break;
-    if (st->repairs_inflight.count(id) > 0)
+    if (st_.repairs_inflight.count(id) > 0)
       continue; // let the copy finish; next tick
-    auto meta = *st->index.find(id);
+    auto meta = *st_.index.find(id);
     for (auto r : meta.replicas)
       deletes[r].push_back(id);
-    st->index.erase(id);
-    st->stored_bytes -= std::min<uint64_t>(st->stored_bytes, meta.bytes);
-    st->expired_before = std::max(st->expired_before, max_ts + 1);
+    st_.index.erase(id);
+    st_.stored_bytes -= std::min<uint64_t>(st_.stored_bytes, meta.bytes);
+    st_.expired_before = std::max(st_.expired_before, max_ts + 1);
     ++expired;
   }
   if (expired == 0)
     return;
-  st->expired_batches += expired;
+  st_.expired_batches += expired;
   // The watermark goes to the durable record before any copy is deleted:
   // a master restarted after the deletes still says "expired" below it
   // instead of claiming a complete read over data it deleted on purpose.
-  save_record(self, st);
+  persist();
   for (auto& [n, ids] : deletes)
-    send_delete(self, st, n, std::move(ids));
-  log_event(self, st->ctx, log_level::info, "retention",
+    send_delete(n, std::move(ids));
+  log(log_level::info, "retention",
             "expired " + std::to_string(expired)
               + " batch(es); entries older than ts "
-              + std::to_string(st->expired_before)
+              + std::to_string(st_.expired_before)
               + " are gone by retention, and reads below it say so");
 }
 

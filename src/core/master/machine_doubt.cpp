@@ -24,9 +24,7 @@
 //
 // restart_pairs keeps the pairs that can have twins (adopted batches and
 // retries) without the dedup window's limit, until no member is unreported.
-#include "actors/master_state.hpp"
-
-#include <caf/all.hpp>
+#include "core/master/master_machine.hpp"
 
 namespace logstore {
 
@@ -88,41 +86,39 @@ std::string unreported_names(const master_state& st) {
   return out;
 }
 
-void member_reported(caf::event_based_actor* self, const master_ptr& st,
-                     const node_name& name) {
-  if (st->unreported.erase(name) == 0 || st->uncertain())
+void master_machine::member_reported(const node_name& name) {
+  if (st_.unreported.erase(name) == 0 || st_.uncertain())
     return;
-  log_event(self, st->ctx, log_level::info, "index_whole",
+  log(log_level::info, "index_whole",
             "every recorded member has reported since the restart or was "
             "removed (the last: " + name + "): the index holds every batch "
             "again, reads can be complete, and retries get definite answers "
             "again ("
-              + std::to_string(st->restart_pairs.size())
+              + std::to_string(st_.restart_pairs.size())
               + " remembered (client, seq) pairs released)");
-  st->restart_pairs.clear();
-  st->restart_retries = 0;
+  st_.restart_pairs.clear();
+  st_.restart_retries = 0;
 }
 
-bool adopt_or_twin(caf::event_based_actor* self, const master_ptr& st,
-                   node_number n, const batch_info& info) {
+bool master_machine::adopt_or_twin(node_number n, const batch_info& info) {
   auto id = info.batch;
-  if (st->state_disk != nullptr && id >= st->next_batch) {
+  if (st_.durable && id >= st_.next_batch) {
     // With a durable record, every id ever handed out lies below the
     // reservation this master started from: this one came from nowhere
     // (another cluster's data, or damage). Neither indexed nor deleted.
-    log_event(self, st->ctx, log_level::error, "unknown_batch_id",
-              st->members[n].name + " holds batch " + std::to_string(id)
+    log(log_level::error, "unknown_batch_id",
+              st_.members[n].name + " holds batch " + std::to_string(id)
                 + ", an id no master of this cluster handed out (ids so far "
-                  "are below " + std::to_string(st->next_batch)
+                  "are below " + std::to_string(st_.next_batch)
                 + "); ignored, left on the node");
     return true;
   }
-  auto* known = find_outcome(*st, info.client, info.seq);
+  auto* known = find_outcome(st_, info.client, info.seq);
   bool gives_way = known == nullptr
                    || (known->st == state::failed
                        && !is_definite(known->error));
   if (gives_way
-      && remember_outcome(*st, info.client, info.seq,
+      && remember_outcome(st_, info.client, info.seq,
                           {state::acked, id, errc::none}, true)) {
     batch_meta fresh;
     fresh.min_ts = info.min_ts;
@@ -130,18 +126,18 @@ bool adopt_or_twin(caf::event_based_actor* self, const master_ptr& st,
     fresh.entries = info.entries;
     fresh.bytes = info.bytes;
     fresh.replicas.add(n);
-    listed_again(*st, n, id);
-    st->index.insert(id, fresh);
-    note_acked(*st, fresh);
-    st->next_batch = std::max(st->next_batch, id + 1);
+    listed_again(st_, n, id);
+    st_.index.insert(id, fresh);
+    note_acked(st_, fresh);
+    st_.next_batch = std::max(st_.next_batch, id + 1);
     return true;
   }
   // Keep exactly one batch per (client, seq): the one this epoch answered
   // (or is writing) for it. Durably, so no later epoch adopts it either.
-  known = find_outcome(*st, info.client, info.seq);
-  st->failed.insert(id);
-  log_event(self, st->ctx, log_level::warn, "twin_dropped",
-            st->members[n].name + " holds batch " + std::to_string(id)
+  known = find_outcome(st_, info.client, info.seq);
+  st_.failed.insert(id);
+  log(log_level::warn, "twin_dropped",
+            st_.members[n].name + " holds batch " + std::to_string(id)
               + " for " + pair_text(info.client, info.seq)
               + ", an attempt made before the master restarted; this epoch "
                 "already has "

@@ -1,45 +1,50 @@
-// logstore — the master's state (shared by its handler files).
-// Layer: actors. Everything here is plain data or a core structure; the
-// handlers in master_*.cpp turn messages into calls on it.
+// logstore — the master's state: plain data and core structures, owned by
+// master_machine (master_machine.hpp), which alone changes it.
+// Layer: core/master (no CAF, no clock, no I/O).
 //
-// Invariants:
+// Invariants (checked by check_invariants() after every step when
+// master_machine's options ask for it, as in tests and debug builds):
 //  1. every batch id in pending_writes is absent from index, or present and
 //     acked (a write stays pending after its ack until all RF copies answer).
-//  2. members[n].name is unique; numbers are dense and never reused.
-//  3. dedup says in_progress exactly for the batches in pending_writes that
-//     are not yet acked or failed.
+//  2. members[n].name is unique and member_numbers maps each name of a
+//     member that is not removed to its number; numbers are dense and
+//     never reused.
+//  3. dedup (or restart_pairs) says in_progress for every pending write not
+//     yet acked, with that batch id (or has forgotten the pair: the dedup
+//     window moved on).
 //  4. while `unreported` is not empty (a recorded member has not joined
 //     since this start), reads are not complete and restart_pairs holds the
 //     (client, seq) of every batch adopted and every batch written for a
-//     retry; when it empties, restart_pairs is cleared.
+//     retry; when it empties, restart_pairs is empty too.
 //  5. one (client, seq) is indexed under at most one batch id: a second
 //     batch with the same pair (a twin, written by an earlier epoch) is
-//     never adopted; its id joins `failed` (master_doubt.cpp).
+//     never adopted; its id joins `failed` (machine_doubt.cpp).
+//  6. no acknowledged write had fewer than write_quorum confirmed copies
+//     when it was acknowledged.
+//  7. every indexed batch's replica list holds distinct numbers of known
+//     members that are not removed.
 #pragma once
 
-#include "actors/node_context.hpp"
-#include "core/master/batch_index.hpp"
 #include "core/base/config.hpp"
+#include "core/base/event_log.hpp"
+#include "core/base/prng.hpp"
+#include "core/master/batch_index.hpp"
 #include "core/master/dedup_table.hpp"
 #include "core/master/failure_detector.hpp"
+#include "core/master/master_effects.hpp"
 #include "core/master/master_record.hpp"
 #include "core/master/placement.hpp"
-#include "core/base/prng.hpp"
 #include "core/master/read_plan.hpp"
 
-#include <caf/expected.hpp>
-#include <caf/message.hpp>
-#include <caf/response_promise.hpp>
-
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <map>
-#include <set>
-#include <unordered_set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace logstore {
@@ -84,7 +89,8 @@ struct pending_write {
   client_id client = 0;
   sequence_nr seq = 0;
   batch_meta meta;          ///< time range, sizes; replicas = confirmed
-  caf::message payload;     ///< the store_req, built once, shared by sends
+  /// The store_req, built once, shared by every send of it.
+  std::shared_ptr<const shared_store> payload;
   std::vector<node_number> outstanding;
   std::vector<node_number> tried;
   uint32_t attempts = 0;
@@ -96,30 +102,44 @@ struct pending_write {
   /// still pending: a confirmation from them (overtaken by the report) is
   /// not a copy.
   std::vector<node_number> lost_on;
-  std::vector<caf::response_promise> waiters; ///< client requests to answer
+  std::vector<uint64_t> waiters; ///< tokens of the append_reqs to answer
+  /// Confirmed copies when the ack went out (never below write_quorum).
+  uint32_t acked_with = 0;
 };
 
 struct pending_read {
   std::unique_ptr<read_plan> plan;
-  caf::response_promise promise;
+  uint64_t token = 0; ///< the read_req to answer
   /// Members unreported when the read was planned: the index it was planned
   /// from may lack their batches, even if they report while it runs.
   std::vector<node_name> unreported;
 };
 
+/// A request the master sent and still waits for (by token).
+struct outstanding_request {
+  enum class kind : uint8_t { store, copy, fetch, remove_copies };
+  kind what = kind::store;
+  batch_id batch = 0;     ///< store, copy
+  node_number node = 0;   ///< store: the target; fetch, delete: the node
+  node_number source = 0; ///< copy: where the copy comes from
+  node_number target = 0; ///< copy
+  uint64_t read = 0;      ///< fetch: the read it serves
+  std::vector<batch_id> ids; ///< delete: the copies it names
+};
+
 struct master_state {
-  master_state(cluster_config c, node_context x)
+  master_state(cluster_config c, prng generator)
     : cfg(c),
-      ctx(std::move(x)),
-      rng(ctx.seed),
+      rng(generator),
       detector(c.heartbeat_interval, c.suspect_after_misses,
                c.dead_after_misses),
       dedup(c.dedup_window) {
   }
 
   cluster_config cfg;
-  node_context ctx;
   prng rng;
+  log_level log_min = log_level::info; ///< events below are not built
+  bool durable = false; ///< the world keeps a durable record (persist)
   uint64_t epoch = 1;
   std::vector<member> members;
   std::unordered_map<node_name, node_number> member_numbers;
@@ -130,7 +150,9 @@ struct master_state {
   std::map<uint64_t, pending_read> pending_reads;
   batch_id next_batch = 1;
   uint64_t next_read = 1;
-  peer_cache peers;
+  /// Requests in flight, by the token the world reports back.
+  std::map<uint64_t, outstanding_request> requests;
+  uint64_t next_token = 1;
 
   // Repair (re-replication), see master_repair.cpp.
   std::deque<batch_id> repair_queue;
@@ -149,7 +171,6 @@ struct master_state {
   uint32_t ticks = 0;
 
   // Durable record and index rebuild after a restart (master_record.cpp).
-  disk* state_disk = nullptr;
   master_record record;
   std::unordered_set<batch_id> failed; ///< never indexed, never adopted
   bool rebuilding = false;     ///< index not yet trusted (reports pending)
@@ -190,7 +211,11 @@ struct master_state {
   }
 };
 
-using master_ptr = std::shared_ptr<master_state>;
+/// Empty when every invariant above holds; otherwise which one broke and
+/// where (master_machine asserts it after each step when asked to).
+std::string check_invariants(const master_state& st);
+
+// -- queries and bookkeeping on the state (no effects) -------------------------
 
 /// Member n is listed again as a holder of batch `id` (its store or copy
 /// was confirmed, or its report showed it): a delete of that copy sent
@@ -200,8 +225,8 @@ inline void listed_again(master_state& st, node_number n, batch_id id) {
   st.members[n].deleting.erase(id);
 }
 
-/// Members that may receive a new copy now: up, not draining, not in
-/// `exclude`.
+/// Members that may receive a new copy now: up, not draining, not removed,
+/// not in `exclude`.
 std::vector<placement_candidate>
 eligible_nodes(const master_state& st, time_us now,
                const std::vector<node_number>& exclude);
@@ -230,10 +255,6 @@ uint64_t count_under_replicated(const master_state& st, time_us now);
 /// Queues a batch for re-replication (no-op when already queued).
 void enqueue_repair(master_state& st, batch_id id);
 
-/// Periodic repair work: scan nodes dead past the grace period, start copies
-/// up to the throttle.
-void repair_tick(caf::event_based_actor* self, const master_ptr& st);
-
 /// The candidates in zones that hold no live copy of the batch yet, if any;
 /// otherwise all of them (a copy in a used zone beats no copy).
 std::vector<placement_candidate>
@@ -244,82 +265,15 @@ prefer_new_zones(const master_state& st, const batch_meta& meta, time_us now,
 /// batches so copies made meanwhile beyond RF are trimmed.
 void member_returned(master_state& st, node_number n);
 
-/// A delayed second try of a store at the same node (retry_atom).
-void retry_store(caf::event_based_actor* self, const master_ptr& st,
-                 batch_id id, node_number node);
-
-/// Starts copying batch `id` from `source` to `target` (repair or move).
-void start_copy(caf::event_based_actor* self, const master_ptr& st,
-                batch_id id, node_number source, node_number target);
-
-/// Once a batch has RF live copies, drops copies on draining nodes, the
-/// source of a finished move, and live copies beyond RF: out of the index
-/// at once, the delete_req on the next flush_deletes.
-void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
-                  batch_id id);
-
-/// Sends the pending deletes, one delete_req per node.
-void flush_deletes(caf::event_based_actor* self, const master_ptr& st);
-
-/// Sends delete_req for `ids` to node n and tracks it until delete_ack;
-/// resend_deletes() sends unacknowledged ones again.
-void send_delete(caf::event_based_actor* self, const master_ptr& st,
-                 node_number n, std::vector<batch_id> ids);
-
-/// Periodic: deletes not acknowledged within two store timeouts go again
-/// (to members that are up); acknowledged ones are forgotten after
-/// stale_report_max.
-void resend_deletes(caf::event_based_actor* self, const master_ptr& st);
-
-/// How long after a delete_ack a block report that predates it is still
-/// expected (a join retried over a slow link): the ack is kept that long.
-constexpr time_us stale_report_max = 30'000'000;
-
-/// drain_req: mark the node draining; answer with its progress.
-member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
-                           node_number n);
-
 /// Per-member status (state, batches in the index, safe to remove).
 member_status describe_member(const master_state& st, node_number n,
                               time_us now);
 
-/// Periodic rebalancing: move batches from the most to the least loaded.
-void rebalance_tick(caf::event_based_actor* self, const master_ptr& st);
-
-/// Periodic drain work: queue batches still on draining members (copies
-/// confirmed after the drain began), log when a drain is complete; and
-/// mark dead or drained members whose every batch has a copy on an up
-/// member as redundant (recorded: a restarted master need not wait for
-/// their report).
-void drain_tick(caf::event_based_actor* self, const master_ptr& st);
-
-/// remove_req: forget a member for good, if nothing is lost with it (or
-/// `force`). A member_status (state "removed") or a definite error.
-caf::expected<member_status> handle_remove(caf::event_based_actor* self,
-                                           const master_ptr& st,
-                                           const remove_req& req);
-
-/// Periodic retention: delete batches older / beyond the configured limits.
-void retention_tick(caf::event_based_actor* self, const master_ptr& st);
+/// The whole cluster as the master sees it (status_req).
+status_reply make_status(const master_state& st, time_us now);
 
 /// Records an acknowledged batch for retention accounting.
 void note_acked(master_state& st, const batch_meta& meta);
-
-/// Loads the durable record at start: bumps the epoch, skips past every
-/// batch id that may have been used, and waits for the known members'
-/// block reports before trusting the rebuilt index.
-void start_from_record(caf::event_based_actor* self, const master_ptr& st);
-
-/// Writes the durable record (no-op without a disk).
-void save_record(caf::event_based_actor* self, const master_ptr& st);
-
-/// A fresh batch id (extends the durable reservation when needed).
-batch_id take_batch_id(caf::event_based_actor* self, const master_ptr& st);
-
-/// Ends the rebuild once every known member reported or the wait is over.
-void maybe_end_rebuild(caf::event_based_actor* self, const master_ptr& st);
-
-// What the master can vouch for after a restart (master_doubt.cpp).
 
 /// The outcome this epoch has for (client, seq): the dedup window first,
 /// then restart_pairs; nullptr when neither knows it.
@@ -341,34 +295,8 @@ bool definite_allowed(const master_state& st, uint32_t attempt);
 /// "storage-1, storage-3" (for in_doubt texts and logs).
 std::string unreported_names(const master_state& st);
 
-/// A member joined (or was removed): it is no longer unreported; when it
-/// was the last one, the index is whole again (logged) and restart_pairs is
-/// cleared.
-void member_reported(caf::event_based_actor* self, const master_ptr& st,
-                     const node_name& name);
-
-/// An unknown, not failed, not expired batch in a block report: adopt it
-/// (true), or recognize it as the twin of an outcome this epoch already has
-/// for its (client, seq): then its id joins `failed` and false is returned
-/// (the caller deletes the copy). An id beyond every reservation (with a
-/// durable record) is neither: logged, left alone, true. Logs why.
-bool adopt_or_twin(caf::event_based_actor* self, const master_ptr& st,
-                   node_number n, const batch_info& info);
-
-/// A member found these copies damaged or lost: drop them from the index
-/// and queue the batches for repair.
-void forget_lost_copies(caf::event_based_actor* self, const master_ptr& st,
-                        node_number n, const std::vector<batch_id>& lost);
-
-/// A member (re)joined with a block report: re-add known copies, forget
-/// lost ones, delete surplus and never-acknowledged copies.
-void reconcile_member(caf::event_based_actor* self, const master_ptr& st,
-                      node_number n, const join_req& req);
-
-// Handlers, split by path (master_write.cpp, master_read.cpp).
-void handle_append(caf::event_based_actor* self, const master_ptr& st,
-                   append_req& req, caf::response_promise rp);
-void handle_read(caf::event_based_actor* self, const master_ptr& st,
-                 const read_req& req, caf::response_promise rp);
+/// How long after a delete_ack a block report that predates it is still
+/// expected (a join retried over a slow link): the ack is kept that long.
+constexpr time_us stale_report_max = 30'000'000;
 
 } // namespace logstore

@@ -1,5 +1,6 @@
-// logstore — rebalance and surplus copies at the master (drain and remove:
-// master_members.cpp).
+// logstore — rebalance, surplus copies and tracked deletes at the master
+// (drain and remove: machine_members.cpp; docs/protocol.md, "Drain,
+// rebalance and retention").
 //
 // Rebalance: every few ticks (every tick while moves are under way), when
 //            the most loaded node holds more than (1 + threshold) x the mean
@@ -9,14 +10,17 @@
 //            confirmed, so no batch ever has fewer than RF copies during a
 //            move. Moves in flight count as done when loads are compared,
 //            and a move never puts two live copies in one zone.
-// Surplus:   a batch with more than RF live copies (a dead node came back
-//            after its copies were re-made) loses the extra ones, copies
-//            in a zone that holds another first, then the most loaded node.
-#include "actors/master_state.hpp"
+// Surplus:   a batch with more than RF verified copies (a dead node came
+//            back after its copies were re-made) loses the extra ones,
+//            copies in a zone that holds another first, then the most
+//            loaded node.
+// Deletes:   requests (delete_ack), sent again until acknowledged; the ack
+//            says at which of the node's versions the copies went, so a
+//            block report built before it does not count them
+//            (machine_repair.cpp, deletes_in_flight).
+#include "core/master/master_machine.hpp"
 
 #include "core/base/assert.hpp"
-
-#include <caf/all.hpp>
 
 #include <algorithm>
 #include <tuple>
@@ -24,82 +28,67 @@
 
 namespace logstore {
 
-namespace {
-
-void on_delete_ack(const master_ptr& st, node_number n,
-                   const std::vector<batch_id>& ids, const delete_ack& ack,
-                   time_us now) {
-  auto& m = st->members[n];
+void master_machine::on_delete_ack(node_number n,
+                                   const std::vector<batch_id>& ids,
+                                   const delete_ack& ack) {
+  auto& m = st_.members[n];
   for (auto id : ids)
     if (auto i = m.deleting.find(id); i != m.deleting.end()) {
       i->second.boot = ack.boot;
       i->second.version = std::max(i->second.version, ack.version);
-      i->second.acked = now;
+      i->second.acked = now_;
     }
 }
 
-} // namespace
-
-void send_delete(caf::event_based_actor* self, const master_ptr& st,
-                 node_number n, std::vector<batch_id> ids) {
+void master_machine::send_delete(node_number n, std::vector<batch_id> ids) {
   if (ids.empty())
     return;
-  auto now = now_us(self);
   for (auto id : ids) {
-    auto& track = st->members[n].deleting[id];
-    track.sent = now;
+    auto& track = st_.members[n].deleting[id];
+    track.sent = now_;
     track.version = 0; // (again) unacknowledged
   }
-  auto timeout = st->cfg.store_timeout;
-  st->peers.with_peer(
-    self, st->ctx.directory, st->members[n].name, timeout,
-    [self, st, n, ids, timeout](const caf::actor& peer) {
-      self->request(peer, span_us(timeout), delete_req{ids})
-        .then(
-          [self, st, n, ids](delete_ack& ack) {
-            on_delete_ack(st, n, ids, ack, now_us(self));
-          },
-          [](caf::error&) {
-            // Still pending: resend_deletes() tries again.
-          });
-    },
-    [](errc) {});
+  outstanding_request what;
+  what.what = outstanding_request::kind::remove_copies;
+  what.node = n;
+  what.ids = ids;
+  request(n, delete_req{std::move(ids)}, st_.cfg.store_timeout,
+          std::move(what));
 }
 
-void resend_deletes(caf::event_based_actor* self, const master_ptr& st) {
-  auto now = now_us(self);
-  for (size_t i = 0; i < st->members.size(); ++i) {
-    auto& m = st->members[i];
+void master_machine::resend_deletes() {
+  for (size_t i = 0; i < st_.members.size(); ++i) {
+    auto& m = st_.members[i];
     if (m.removed || m.deleting.empty())
       continue;
-    bool up = st->detector.state(static_cast<node_number>(i), now)
+    bool up = st_.detector.state(static_cast<node_number>(i), now_)
               == node_state::up;
     std::vector<batch_id> again;
     for (auto it = m.deleting.begin(); it != m.deleting.end();) {
       auto& t = it->second;
-      if (t.version != 0 && now - t.acked >= stale_report_max) {
+      if (t.version != 0 && now_ - t.acked >= stale_report_max) {
         it = m.deleting.erase(it);
         continue;
       }
-      if (t.version == 0 && up && now - t.sent >= 2 * st->cfg.store_timeout)
+      if (t.version == 0 && up && now_ - t.sent >= 2 * st_.cfg.store_timeout)
         again.push_back(it->first);
       ++it;
     }
-    send_delete(self, st, static_cast<node_number>(i), std::move(again));
+    send_delete(static_cast<node_number>(i), std::move(again));
   }
 }
 
-namespace {
-
 /// Out of the index first; the node deletes its copy when the pending
 /// deletes are flushed (one delete_req per node, not one per copy).
-void forget_copy(const master_ptr& st, batch_meta& meta, batch_id id,
-                 node_number n) {
+void master_machine::forget_copy(batch_meta& meta, batch_id id,
+                                 node_number n) {
   meta.replicas.remove(n);
-  st->members[n].bytes -= std::min<uint64_t>(st->members[n].bytes,
+  st_.members[n].bytes -= std::min<uint64_t>(st_.members[n].bytes,
                                               meta.bytes);
-  st->pending_deletes[n].push_back(id);
+  st_.pending_deletes[n].push_back(id);
 }
+
+namespace {
 
 uint32_t verified_copies(const master_state& st, const batch_meta& meta,
                          time_us now) {
@@ -146,51 +135,49 @@ bool verified_copy(const master_state& st, node_number r, time_us now) {
          && st.detector.state(r, now) == node_state::up;
 }
 
-void flush_deletes(caf::event_based_actor* self, const master_ptr& st) {
-  auto pending = std::move(st->pending_deletes);
-  st->pending_deletes.clear();
+void master_machine::flush_deletes() {
+  auto pending = std::move(st_.pending_deletes);
+  st_.pending_deletes.clear();
   for (auto& [n, ids] : pending)
-    send_delete(self, st, n, std::move(ids));
+    send_delete(n, std::move(ids));
 }
 
-void drop_surplus(caf::event_based_actor* self, const master_ptr& st,
-                  batch_id id) {
-  auto* meta = st->index.find(id);
+void master_machine::drop_surplus(batch_id id) {
+  auto* meta = st_.index.find(id);
   if (meta == nullptr)
     return;
-  auto now = now_us(self);
-  auto rf = st->cfg.replication_factor;
-  if (live_copies(*st, *meta, now) < rf)
+  auto rf = st_.cfg.replication_factor;
+  if (live_copies(st_, *meta, now_) < rf)
     return;
-  if (verified_copies(*st, *meta, now) < rf
-      || (live_copies(*st, *meta, now) > rf
-          && verified_copies(*st, *meta, now) <= rf)) {
+  if (verified_copies(st_, *meta, now_) < rf
+      || (live_copies(st_, *meta, now_) > rf
+          && verified_copies(st_, *meta, now_) <= rf)) {
     // Surplus, but some copies are not confirmed yet (a member that just
     // joined has not heartbeated): decide once they are.
-    enqueue_repair(*st, id);
+    enqueue_repair(st_, id);
     return;
   }
   std::vector<node_number> drop;
   for (auto r : meta->replicas)
-    if (st->members[r].draining)
+    if (st_.members[r].draining)
       drop.push_back(r);
-  if (auto i = st->moving_from.find(id); i != st->moving_from.end()) {
+  if (auto i = st_.moving_from.find(id); i != st_.moving_from.end()) {
     if (meta->replicas.contains(i->second)
         && std::find(drop.begin(), drop.end(), i->second) == drop.end())
       drop.push_back(i->second);
-    st->moving_from.erase(i);
+    st_.moving_from.erase(i);
   }
   for (auto n : drop) {
     // Never below RF verified copies: re-check before each removal.
-    if (verified_copies(*st, *meta, now) - (verified_copy(*st, n, now) ? 1 : 0)
+    if (verified_copies(st_, *meta, now_) - (verified_copy(st_, n, now_) ? 1 : 0)
         < rf)
       continue;
-    forget_copy(st, *meta, id, n);
+    forget_copy(*meta, id, n);
   }
   // Bound: each round removes one replica, and there are at most
   // replicas_max.
-  while (verified_copies(*st, *meta, now) > rf)
-    forget_copy(st, *meta, id, trim_victim(*st, *meta, now));
+  while (verified_copies(st_, *meta, now_) > rf)
+    forget_copy(*meta, id, trim_victim(st_, *meta, now_));
 }
 
 namespace {
@@ -233,14 +220,13 @@ bool zone_allows(const master_state& st, const batch_meta& meta,
 
 } // namespace
 
-void rebalance_tick(caf::event_based_actor* self, const master_ptr& st) {
-  auto was_rebalancing = std::exchange(st->rebalancing, false);
-  auto threshold = st->cfg.rebalance_threshold;
-  if (threshold <= 0 || st->members.size() < 2 || !st->repair_queue.empty())
+void master_machine::rebalance_tick() {
+  auto was_rebalancing = std::exchange(st_.rebalancing, false);
+  auto threshold = st_.cfg.rebalance_threshold;
+  if (threshold <= 0 || st_.members.size() < 2 || !st_.repair_queue.empty())
     return;
-  auto now = now_us(self);
   std::vector<bool> ok;
-  auto load = load_by_node(*st, now, ok);
+  auto load = load_by_node(st_, now_, ok);
   double total = 0;
   size_t count = 0;
   for (size_t n = 0; n < load.size(); ++n)
@@ -265,48 +251,48 @@ void rebalance_tick(caf::event_based_actor* self, const master_ptr& st) {
   bool out = static_cast<double>(load[heavy]) > mean * (1 + threshold)
              || static_cast<double>(load[light]) < mean * (1 - threshold);
   if (!out || load[heavy] - load[light] < 2) {
-    if (was_rebalancing && st->repairs_inflight.empty())
-      log_event(self, st->ctx, log_level::info, "rebalanced",
+    if (was_rebalancing && st_.repairs_inflight.empty())
+      log(log_level::info, "rebalanced",
                 "loads from " + std::to_string(load[light]) + " to "
                   + std::to_string(load[heavy]) + " batches per node (mean "
                   + std::to_string(static_cast<uint64_t>(mean)) + "): within "
-                  "the band; " + std::to_string(st->moves_done)
+                  "the band; " + std::to_string(st_.moves_done)
                   + " moves in all");
     else
-      st->rebalancing = was_rebalancing && !st->repairs_inflight.empty();
+      st_.rebalancing = was_rebalancing && !st_.repairs_inflight.empty();
     return;
   }
-  st->rebalancing = true; // look again next tick
+  st_.rebalancing = true; // look again next tick
   auto h = static_cast<node_number>(heavy);
   auto l = static_cast<node_number>(light);
-  auto budget = st->cfg.repair_inflight_max > st->repairs_inflight.size()
-                  ? st->cfg.repair_inflight_max - st->repairs_inflight.size()
+  auto budget = st_.cfg.repair_inflight_max > st_.repairs_inflight.size()
+                  ? st_.cfg.repair_inflight_max - st_.repairs_inflight.size()
                   : 0;
   budget = std::min<size_t>(budget, static_cast<size_t>(load[heavy]
                                                         - load[light])
                                       / 2);
   std::vector<batch_id> picks;
-  st->index.for_each([&](batch_id id, const batch_meta& meta) {
+  st_.index.for_each([&](batch_id id, const batch_meta& meta) {
     if (picks.size() < budget && meta.replicas.contains(h)
-        && !meta.replicas.contains(l) && st->repairs_inflight.count(id) == 0
-        && live_copies(*st, meta, now) >= st->cfg.replication_factor
-        && zone_allows(*st, meta, h, l, now))
+        && !meta.replicas.contains(l) && st_.repairs_inflight.count(id) == 0
+        && live_copies(st_, meta, now_) >= st_.cfg.replication_factor
+        && zone_allows(st_, meta, h, l, now_))
       picks.push_back(id);
   });
   if (picks.empty()) {
-    st->rebalancing = budget == 0; // all slots busy: wait for them
+    st_.rebalancing = budget == 0; // all slots busy: wait for them
     return;
   }
-  log_event(self, st->ctx, log_level::info, "rebalance",
+  log(log_level::info, "rebalance",
             "moving " + std::to_string(picks.size()) + " batch(es) from "
-              + st->members[h].name + " (" + std::to_string(load[heavy])
-              + " batches) to " + st->members[l].name + " ("
+              + st_.members[h].name + " (" + std::to_string(load[heavy])
+              + " batches) to " + st_.members[l].name + " ("
               + std::to_string(load[light]) + "); mean "
               + std::to_string(static_cast<uint64_t>(mean)) + ", band +-"
               + std::to_string(static_cast<int>(threshold * 100)) + "%");
   for (auto id : picks) {
-    st->moving_from[id] = h;
-    start_copy(self, st, id, h, l);
+    st_.moving_from[id] = h;
+    start_copy(id, h, l);
   }
 }
 

@@ -15,9 +15,7 @@
 // Redundant: a dead or drained member whose every indexed batch also has a
 // copy on an up member. Recorded, so a restarted master does not wait for
 // its block report (master_restart.cpp) and reads stay complete without it.
-#include "actors/master_state.hpp"
-
-#include <caf/all.hpp>
+#include "core/master/master_machine.hpp"
 
 #include <algorithm>
 
@@ -100,75 +98,70 @@ member_status describe_member(const master_state& st, node_number n,
   return out;
 }
 
-member_status handle_drain(caf::event_based_actor* self, const master_ptr& st,
-                           node_number n) {
-  auto& m = st->members[n];
+member_status master_machine::handle_drain(node_number n) {
+  auto& m = st_.members[n];
   if (!m.draining) {
     m.draining = true;
     m.drain_done = false;
-    auto ids = batches_on(*st, n);
+    auto ids = batches_on(st_, n);
     for (auto id : ids)
-      enqueue_repair(*st, id);
-    save_record(self, st); // a drain goes on after a master restart
-    log_event(self, st->ctx, log_level::info, "drain_started",
+      enqueue_repair(st_, id);
+    persist(); // a drain goes on after a master restart
+    log(log_level::info, "drain_started",
               m.name + " is draining: it gets no new copies, and its "
                 + std::to_string(ids.size())
                 + " batch(es) are copied elsewhere before its copies go");
   }
-  return describe_member(*st, n, now_us(self));
+  return describe_member(st_, n, now_);
 }
 
-void drain_tick(caf::event_based_actor* self, const master_ptr& st) {
-  auto now = now_us(self);
+void master_machine::drain_tick() {
   bool changed = false;
-  for (size_t i = 0; i < st->members.size(); ++i) {
+  for (size_t i = 0; i < st_.members.size(); ++i) {
     auto n = static_cast<node_number>(i);
-    auto& m = st->members[i];
+    auto& m = st_.members[i];
     if (m.removed)
       continue;
-    bool dead = st->detector.state(n, now) == node_state::dead
-                && st->unreported.count(m.name) == 0;
+    bool dead = st_.detector.state(n, now_) == node_state::dead
+                && st_.unreported.count(m.name) == 0;
     if (m.draining) {
       // Copies confirmed after the drain began (writes in flight, late
       // store acks) land on the draining node too: queue them as well.
-      auto ids = batches_on(*st, n);
+      auto ids = batches_on(st_, n);
       for (auto id : ids)
-        enqueue_repair(*st, id);
+        enqueue_repair(st_, id);
       if (ids.empty() && !m.drain_done) {
         m.drain_done = true;
-        log_event(self, st->ctx, log_level::info, "drain_complete",
+        log(log_level::info, "drain_complete",
                   m.name + " holds no batch the index needs: safe to "
                            "remove (logstore remove " + m.name + ")");
       }
     }
     bool redundant = (dead || m.drain_done)
-                     && holdings_of(*st, n, now).sole == 0;
+                     && holdings_of(st_, n, now_).sole == 0;
     if (redundant != m.redundant) {
       m.redundant = redundant;
       changed = true;
     }
   }
   if (changed)
-    save_record(self, st);
+    persist();
 }
 
-caf::expected<member_status> handle_remove(caf::event_based_actor* self,
-                                           const master_ptr& st,
-                                           const remove_req& req) {
-  auto now = now_us(self);
-  auto found = st->number_of(req.node);
+answer master_machine::handle_remove(const remove_req& req) {
+  auto found = st_.number_of(req.node);
   if (!found)
-    return make_error(errc::malformed_request,
-                      "no member named " + req.node
-                        + " (logstore status lists the members)");
+    return error_answer{errc::malformed_request,
+                        "no member named " + req.node
+                          + " (logstore status lists the members)"};
   auto n = *found;
-  auto& m = st->members[n];
-  auto refuse = [](std::string text) {
-    return make_error(errc::precondition_failed, std::move(text));
+  auto& m = st_.members[n];
+  auto refuse = [](std::string text) -> answer {
+    return error_answer{errc::precondition_failed, std::move(text)};
   };
-  bool unreported = st->unreported.count(m.name) > 0;
-  if (!unreported && st->detector.state(n, now) != node_state::dead)
-    return refuse(m.name + " is " + state_name(*st, n, now)
+  bool unreported = st_.unreported.count(m.name) > 0;
+  if (!unreported && st_.detector.state(n, now_) != node_state::dead)
+    return refuse(m.name + " is " + state_name(st_, n, now_)
                   + ": stop it first (after `logstore drain " + m.name
                   + "` if its copies should move), then remove it once "
                     "the master has declared it dead");
@@ -177,7 +170,7 @@ caf::expected<member_status> handle_remove(caf::event_based_actor* self,
                   "so the master cannot tell what it holds: start it so it "
                   "reports (then drain it), or pass --force to declare "
                   "whatever only it holds lost");
-  auto held = holdings_of(*st, n, now);
+  auto held = holdings_of(st_, n, now_);
   if (held.sole > 0 && !req.force)
     return refuse(m.name + " holds the only copy of "
                   + std::to_string(held.sole) + " batch(es) (entries from ts "
@@ -185,20 +178,20 @@ caf::expected<member_status> handle_remove(caf::event_based_actor* self,
                   + std::to_string(held.sole_to)
                   + "): start it again so they can be copied (logstore "
                     "drain " + m.name + "), or pass --force to give them up");
-  auto out = describe_member(*st, n, now);
+  auto out = describe_member(st_, n, now_);
   out.state = "removed";
-  auto ids = batches_on(*st, n);
+  auto ids = batches_on(st_, n);
   for (auto id : ids) {
-    st->index.find(id)->replicas.remove(n);
-    enqueue_repair(*st, id);
+    st_.index.find(id)->replicas.remove(n);
+    enqueue_repair(st_, id);
   }
   m.removed = true;
   m.draining = false;
   m.dead_since = -1;
   m.dead_scanned = true;
-  st->member_numbers.erase(m.name);
-  st->peers.forget(m.name);
-  log_event(self, st->ctx, held.sole > 0 || unreported ? log_level::warn
+  st_.member_numbers.erase(m.name);
+  emit(fx::forget_peer{m.name});
+  log(held.sole > 0 || unreported ? log_level::warn
                                                         : log_level::info,
             "member_removed",
             m.name + " removed by an operator" + (req.force ? " (--force)" : "")
@@ -210,8 +203,8 @@ caf::expected<member_status> handle_remove(caf::event_based_actor* self,
               + (unreported ? "; whatever it held and never reported is "
                               "declared lost"
                             : std::string{}));
-  member_reported(self, st, m.name); // no longer awaited either
-  save_record(self, st);
+  member_reported(m.name); // no longer awaited either
+  persist();
   return out;
 }
 
