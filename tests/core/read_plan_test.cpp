@@ -10,14 +10,64 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace logstore;
 
 namespace {
 
-using groups = read_plan::groups;
 using ids = std::vector<batch_id>;
+/// Fetches by node: what the tests compare.
+using groups = std::map<node_number, ids>;
+
+/// The plan as the master drives it, by node: each node's fetches are
+/// answered (or fail) in the order they were sent; an answer for a node
+/// with no fetch in flight names no known fetch (a late or duplicated
+/// reply, which the plan ignores).
+class driver {
+public:
+  driver(time_range window, std::vector<read_plan::batch_ref> batches,
+         read_plan::live_fn is_live)
+    : plan(window, std::move(batches), std::move(is_live)) {
+  }
+
+  groups start() {
+    return note(plan.start());
+  }
+  groups result(node_number n, std::vector<batch_slice> slices, ids nf) {
+    return note(plan.on_result(take(n), std::move(slices), nf));
+  }
+  groups fail(node_number n) {
+    return note(plan.on_failure(take(n)));
+  }
+  bool in_flight(node_number n) const {
+    auto i = sent_.find(n);
+    return i != sent_.end() && !i->second.empty();
+  }
+
+  read_plan plan;
+
+private:
+  groups note(read_plan::groups fetches) {
+    groups out;
+    for (auto& f : fetches) {
+      sent_[f.node].push_back(f.id);
+      auto& xs = out[f.node];
+      xs.insert(xs.end(), f.batches.begin(), f.batches.end());
+    }
+    return out;
+  }
+  uint64_t take(node_number n) {
+    auto& q = sent_[n];
+    if (q.empty())
+      return 0; // no fetch in flight: an id the plan never issued
+    auto id = q.front();
+    q.erase(q.begin());
+    return id;
+  }
+  std::map<node_number, std::vector<uint64_t>> sent_;
+};
 
 replica_list replicas(std::initializer_list<node_number> nodes) {
   // Filled by hand: replica_list::add lives in batch_index.cpp.
@@ -65,14 +115,14 @@ std::vector<timestamp_us> timestamps(const read_result& r) {
 TEST_CASE("a failed replica's batches move to the next replica") {
   time_range window{0, 100};
   auto a = batch(1, 10, 12, {1, 2});
-  read_plan plan{window, {a}, all_live};
+  driver plan{window, {a}, all_live};
   CHECK(plan.start() == groups{{1, ids{1}}});
-  CHECK_FALSE(plan.done());
-  CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
-  CHECK_FALSE(plan.done());
-  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  CHECK_FALSE(plan.plan.done());
+  CHECK(plan.fail(1) == groups{{2, ids{1}}});
+  CHECK_FALSE(plan.plan.done());
+  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(result.missing.empty());
   CHECK(timestamps(result) == std::vector<timestamp_us>{10, 11, 12});
@@ -84,29 +134,29 @@ TEST_CASE("with every replica down the batch's range is named missing") {
   auto b = batch(2, 30, 40, {3});
   auto c = batch(3, 90, 150, {1, 2});
   SUBCASE("down from the start") {
-    read_plan plan{window, {a, b, c}, [](node_number n) { return n == 3; }};
+    driver plan{window, {a, b, c}, [](node_number n) { return n == 3; }};
     CHECK(plan.start() == groups{{3, ids{2}}});
-    CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
-    REQUIRE(plan.done());
-    auto result = plan.finish();
+    CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
+    REQUIRE(plan.plan.done());
+    auto result = plan.plan.finish();
     CHECK_FALSE(result.complete);
     // c is clipped to the window.
     CHECK(result.missing == std::vector<time_range>{{10, 20}, {90, 100}});
     CHECK(result.entries.size() == 11);
   }
   SUBCASE("failing one after another") {
-    read_plan plan{window, {a, b}, all_live};
+    driver plan{window, {a, b}, all_live};
     CHECK(plan.start() == groups{{1, ids{1}}, {3, ids{2}}});
-    CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
+    CHECK(plan.fail(1) == groups{{2, ids{1}}});
     // A failure may be a lost message: failed replicas get further rounds
     // (retry_rounds_max) before the batch counts as missing.
-    CHECK(plan.on_failure(2) == groups{{1, ids{1}}});
-    CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
-    CHECK(plan.on_failure(2).empty());
-    CHECK_FALSE(plan.done());
-    CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
-    REQUIRE(plan.done());
-    auto result = plan.finish();
+    CHECK(plan.fail(2) == groups{{1, ids{1}}});
+    CHECK(plan.fail(1) == groups{{2, ids{1}}});
+    CHECK(plan.fail(2).empty());
+    CHECK_FALSE(plan.plan.done());
+    CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
+    REQUIRE(plan.plan.done());
+    auto result = plan.plan.finish();
     CHECK_FALSE(result.complete);
     CHECK(result.missing == std::vector<time_range>{{10, 20}});
   }
@@ -117,10 +167,10 @@ TEST_CASE("adjacent missing batches are named as one range") {
   auto a = batch(1, 10, 20, {1});
   auto b = batch(2, 21, 30, {1});
   auto c = batch(3, 15, 18, {1});
-  read_plan plan{window, {b, a, c}, [](node_number) { return false; }};
+  driver plan{window, {b, a, c}, [](node_number) { return false; }};
   CHECK(plan.start().empty());
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK_FALSE(result.complete);
   CHECK(result.missing == std::vector<time_range>{{10, 30}});
   CHECK(result.entries.empty());
@@ -129,16 +179,16 @@ TEST_CASE("adjacent missing batches are named as one range") {
 TEST_CASE("a late result from a replica given up on is ignored") {
   time_range window{0, 100};
   auto a = batch(1, 10, 12, {1, 2});
-  read_plan plan{window, {a}, all_live};
+  driver plan{window, {a}, all_live};
   plan.start();
-  plan.on_failure(1); // e.g. a fetch timeout; the node is merely slow
-  CHECK(plan.on_result(1, {slice_of(a, window)}, {}).empty());
-  CHECK_FALSE(plan.done()); // still waiting for node 2
-  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
+  plan.fail(1); // e.g. a fetch timeout; the node is merely slow
+  CHECK(plan.result(1, {slice_of(a, window)}, {}).empty());
+  CHECK_FALSE(plan.plan.done()); // still waiting for node 2
+  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
   // A duplicate of the answer that counted.
-  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(result.entries.size() == 3);
 }
@@ -148,21 +198,21 @@ TEST_CASE("not_found and ignored batches are retried elsewhere") {
   auto a = batch(1, 10, 10, {1, 2});
   auto b = batch(2, 20, 20, {1, 3});
   auto c = batch(3, 30, 30, {1, 2});
-  read_plan plan{window, {a, b, c}, all_live};
+  driver plan{window, {a, b, c}, all_live};
   // Spreading: a -> 1, b -> 3 (1 is loaded), c -> 2.
   REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{3}}, {3, ids{2}}});
   SUBCASE("not_found") {
-    CHECK(plan.on_result(1, {}, {1}) == groups{{2, ids{1}}});
+    CHECK(plan.result(1, {}, {1}) == groups{{2, ids{1}}});
   }
   SUBCASE("neither sliced nor listed") {
-    CHECK(plan.on_result(1, {}, {}) == groups{{2, ids{1}}});
+    CHECK(plan.result(1, {}, {}) == groups{{2, ids{1}}});
   }
-  CHECK(plan.on_result(3, {slice_of(b, window)}, {}).empty());
-  CHECK(plan.on_result(2, {slice_of(c, window)}, {}).empty());
-  CHECK_FALSE(plan.done());
-  CHECK(plan.on_result(2, {slice_of(a, window)}, {}).empty());
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
+  CHECK(plan.result(2, {slice_of(c, window)}, {}).empty());
+  CHECK_FALSE(plan.plan.done());
+  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(timestamps(result) == std::vector<timestamp_us>{10, 20, 30});
 }
@@ -170,52 +220,76 @@ TEST_CASE("not_found and ignored batches are retried elsewhere") {
 TEST_CASE("not_found at the last replica makes the batch missing") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1});
-  read_plan plan{window, {a}, all_live};
+  driver plan{window, {a}, all_live};
   plan.start();
-  CHECK(plan.on_result(1, {}, {1}).empty());
-  REQUIRE(plan.done());
-  CHECK(plan.finish().missing == std::vector<time_range>{{10, 10}});
+  CHECK(plan.result(1, {}, {1}).empty());
+  REQUIRE(plan.plan.done());
+  CHECK(plan.plan.finish().missing == std::vector<time_range>{{10, 10}});
 }
 
 TEST_CASE("a second fetch in flight at a node is waited for") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1});
   auto b = batch(2, 20, 20, {2, 1});
-  read_plan plan{window, {a, b}, all_live};
+  driver plan{window, {a, b}, all_live};
   REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
-  CHECK(plan.on_failure(2) == groups{{1, ids{2}}});
+  CHECK(plan.fail(2) == groups{{1, ids{2}}});
   // Node 1 answers its first fetch: b belongs to its second fetch.
-  CHECK(plan.on_result(1, {slice_of(a, window)}, {}).empty());
-  CHECK_FALSE(plan.done());
-  CHECK(plan.on_result(1, {slice_of(b, window)}, {}).empty());
-  REQUIRE(plan.done());
-  CHECK(plan.finish().complete);
+  CHECK(plan.result(1, {slice_of(a, window)}, {}).empty());
+  CHECK_FALSE(plan.plan.done());
+  CHECK(plan.result(1, {slice_of(b, window)}, {}).empty());
+  REQUIRE(plan.plan.done());
+  CHECK(plan.plan.finish().complete);
 }
 
 TEST_CASE("a failed node gets no new batches, only retry rounds") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1, 2});
   auto b = batch(2, 20, 20, {2, 1});
-  read_plan plan{window, {a, b}, all_live};
+  driver plan{window, {a, b}, all_live};
   REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
-  CHECK(plan.on_failure(1) == groups{{2, ids{1}}});
-  // Node 1 failed: it gets no new batch (b stays at 2). When 2 fails too,
-  // each batch may only go back to a replica that failed it, in a bounded
-  // number of retry rounds; then it is missing.
-  auto next = plan.on_failure(2);
-  CHECK(next == groups{{1, ids{1}}, {2, ids{2}}});
+  CHECK(plan.fail(1) == groups{{2, ids{1}}});
+  // Node 1 failed: it gets no new batch. When node 2's first fetch (b)
+  // fails too, b may only go back to a replica that failed it, in a
+  // bounded number of retry rounds; a, in node 2's second fetch, is still
+  // in flight there and stays.
+  CHECK(plan.fail(2) == groups{{2, ids{2}}});
   size_t failures = 0;
-  while (!next.empty()) {
-    REQUIRE(++failures < 10);
-    groups more;
-    for (auto& entry : next)
-      for (auto& [n, more_ids] : plan.on_failure(entry.first))
-        more[n].insert(more[n].end(), more_ids.begin(), more_ids.end());
-    next = std::move(more);
+  while (!plan.plan.done()) {
+    REQUIRE(++failures < 20);
+    for (node_number n : {1, 2})
+      if (plan.in_flight(n))
+        plan.fail(n);
   }
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  auto result = plan.plan.finish();
   CHECK(result.missing == std::vector<time_range>{{10, 10}, {20, 20}});
+}
+
+TEST_CASE("one fetch timing out does not void the others to its node") {
+  // Three nodes' first fetches are lost at once; their batches go to the
+  // other replicas, some back to a node that failed. When the late fetches
+  // answer, every batch is received: none is given up while a fetch that
+  // holds it is still in flight.
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2, 3});
+  auto b = batch(2, 20, 20, {2, 3, 1});
+  auto c = batch(3, 30, 30, {3, 1, 2});
+  driver plan{window, {a, b, c}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}, {3, ids{3}}});
+  CHECK(plan.fail(1) == groups{{2, ids{1}}});
+  CHECK(plan.fail(2) == groups{{3, ids{2}}});
+  // c's other replicas (1, 2) failed this read: back to 3, a retry round.
+  CHECK(plan.fail(3) == groups{{3, ids{3}}});
+  // Node 2 answers its second fetch (a); node 3 its second (b) and its
+  // third (c).
+  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
+  CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
+  CHECK_FALSE(plan.plan.done());
+  CHECK(plan.result(3, {slice_of(c, window)}, {}).empty());
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
+  CHECK(result.complete);
+  CHECK(timestamps(result) == std::vector<timestamp_us>{10, 20, 30});
 }
 
 TEST_CASE("the first assignment spreads batches over replicas") {
@@ -225,7 +299,7 @@ TEST_CASE("the first assignment spreads batches over replicas") {
     batches.push_back(batch(id, static_cast<timestamp_us>(id * 10),
                             static_cast<timestamp_us>(id * 10 + 5),
                             {3, 1, 2}));
-  read_plan plan{window, batches, all_live};
+  driver plan{window, batches, all_live};
   auto first = plan.start();
   REQUIRE(first.size() == 3);
   std::set<batch_id> assigned;
@@ -239,10 +313,10 @@ TEST_CASE("the first assignment spreads batches over replicas") {
     std::vector<batch_slice> slices;
     for (auto id : batch_ids)
       slices.push_back(slice_of(batches[id - 1], window));
-    CHECK(plan.on_result(node, std::move(slices), {}).empty());
+    CHECK(plan.result(node, std::move(slices), {}).empty());
   }
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(result.entries.size() == 9 * 6);
   CHECK(std::is_sorted(result.entries.begin(), result.entries.end(),
@@ -252,15 +326,15 @@ TEST_CASE("the first assignment spreads batches over replicas") {
 TEST_CASE("dead replicas are skipped at the start") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1, 2, 3});
-  read_plan plan{window, {a}, [](node_number n) { return n == 3; }};
+  driver plan{window, {a}, [](node_number n) { return n == 3; }};
   CHECK(plan.start() == groups{{3, ids{1}}});
 }
 
 TEST_CASE("an empty plan is done at once and complete") {
-  read_plan plan{{0, 10}, {}, all_live};
+  driver plan{{0, 10}, {}, all_live};
   CHECK(plan.start().empty());
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(result.entries.empty());
 }
@@ -270,18 +344,18 @@ TEST_CASE("a malformed slice from a node counts as not found there") {
   // batch, or out of order, is never merged (and never asserted on).
   time_range window{0, 100};
   auto a = batch(1, 10, 12, {1, 2});
-  read_plan plan{window, {a}, all_live};
+  driver plan{window, {a}, all_live};
   REQUIRE(plan.start() == groups{{1, ids{1}}});
   auto bad = slice_of(a, window);
   std::swap(bad.entries.front(), bad.entries.back()); // out of order
-  CHECK(plan.on_result(1, {bad}, {}) == groups{{2, ids{1}}});
-  CHECK(plan.malformed() == 1);
+  CHECK(plan.result(1, {bad}, {}) == groups{{2, ids{1}}});
+  CHECK(plan.plan.malformed() == 1);
   auto outside = slice_of(a, window);
   outside.entries.back().ts = 500; // beyond the batch and the window
-  CHECK(plan.on_result(2, {outside}, {}).empty());
-  CHECK(plan.malformed() == 2);
-  REQUIRE(plan.done());
-  auto result = plan.finish();
+  CHECK(plan.result(2, {outside}, {}).empty());
+  CHECK(plan.plan.malformed() == 2);
+  REQUIRE(plan.plan.done());
+  auto result = plan.plan.finish();
   CHECK_FALSE(result.complete);
   CHECK(result.entries.empty());
 }

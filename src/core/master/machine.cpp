@@ -254,9 +254,9 @@ void master_machine::on_reply(uint64_t token, node_reply& reply, time_us now,
       break;
     case kind::fetch:
       if (auto* result = std::get_if<fetch_result>(&reply))
-        on_fetch_result(what.read, what.node, *result);
+        on_fetch_result(what.read, what.fetch, what.node, *result);
       else
-        on_fetch_failure(what.read, what.node, errc::timeout);
+        on_fetch_failure(what.read, what.fetch, what.node, errc::timeout);
       break;
     case kind::remove_copies:
       if (auto* ack = std::get_if<delete_ack>(&reply))
@@ -283,7 +283,7 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
       on_copy_done(what.batch, what.source, what.target, code);
       break;
     case kind::fetch:
-      on_fetch_failure(what.read, what.node, code);
+      on_fetch_failure(what.read, what.fetch, what.node, code);
       break;
     case kind::remove_copies:
       break; // still pending: resend_deletes() tries again

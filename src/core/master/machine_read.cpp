@@ -45,15 +45,15 @@ void master_machine::maybe_deliver(uint64_t read_id) {
   st_.pending_reads.erase(i);
 }
 
-void master_machine::on_fetch_result(uint64_t read_id, node_number node,
-                                     fetch_result& result) {
+void master_machine::on_fetch_result(uint64_t read_id, uint64_t fetch,
+                                     node_number node, fetch_result& result) {
   auto i = st_.pending_reads.find(read_id);
   if (i == st_.pending_reads.end())
     return;
   if (!result.not_found.empty())
     forget_missing_copies(node, result.not_found);
   auto malformed = i->second.plan->malformed();
-  auto more = i->second.plan->on_result(node, std::move(result.slices),
+  auto more = i->second.plan->on_result(fetch, std::move(result.slices),
                                         result.not_found);
   if (i->second.plan->malformed() > malformed)
     log(log_level::error, "fetch_malformed",
@@ -65,8 +65,8 @@ void master_machine::on_fetch_result(uint64_t read_id, node_number node,
   maybe_deliver(read_id);
 }
 
-void master_machine::on_fetch_failure(uint64_t read_id, node_number node,
-                                      errc code) {
+void master_machine::on_fetch_failure(uint64_t read_id, uint64_t fetch,
+                                      node_number node, errc code) {
   auto i = st_.pending_reads.find(read_id);
   if (i == st_.pending_reads.end())
     return;
@@ -75,7 +75,7 @@ void master_machine::on_fetch_failure(uint64_t read_id, node_number node,
   log(log_level::info, "fetch_failed",
       st_.members[node].name + " did not answer a fetch ("
         + std::string{to_string(code)} + "); falling back to other replicas");
-  auto more = i->second.plan->on_failure(node);
+  auto more = i->second.plan->on_failure(fetch);
   send_fetches(read_id, std::move(more));
   maybe_deliver(read_id);
 }
@@ -85,12 +85,13 @@ void master_machine::send_fetches(uint64_t read_id, read_plan::groups groups) {
   if (i == st_.pending_reads.end())
     return;
   auto window = i->second.plan->window();
-  for (auto& [node, ids] : groups) {
+  for (auto& f : groups) {
     outstanding_request what;
     what.what = outstanding_request::kind::fetch;
     what.read = read_id;
-    what.node = node;
-    request(node, fetch_req{std::move(ids), window.from, window.to},
+    what.fetch = f.id;
+    what.node = f.node;
+    request(f.node, fetch_req{std::move(f.batches), window.from, window.to},
             st_.cfg.fetch_timeout, std::move(what));
   }
 }

@@ -140,9 +140,10 @@ private:
   // machine_read.cpp
   void send_fetches(uint64_t read_id, read_plan::groups groups);
   void maybe_deliver(uint64_t read_id);
-  void on_fetch_result(uint64_t read_id, node_number node,
+  void on_fetch_result(uint64_t read_id, uint64_t fetch, node_number node,
                        fetch_result& result);
-  void on_fetch_failure(uint64_t read_id, node_number node, errc code);
+  void on_fetch_failure(uint64_t read_id, uint64_t fetch, node_number node,
+                        errc code);
   void forget_missing_copies(node_number node,
                              const std::vector<batch_id>& ids);
 

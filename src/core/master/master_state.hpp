@@ -124,6 +124,7 @@ struct outstanding_request {
   node_number source = 0; ///< copy: where the copy comes from
   node_number target = 0; ///< copy
   uint64_t read = 0;      ///< fetch: the read it serves
+  uint64_t fetch = 0;     ///< fetch: its id in the read's plan
   std::vector<batch_id> ids; ///< delete: the copies it names
 };
 

@@ -61,23 +61,25 @@ read_plan::read_plan(time_range window, std::vector<batch_ref> batches,
 read_plan::groups read_plan::start() {
   LOGSTORE_ASSERT_MSG(!started_, "start() is called once");
   started_ = true;
-  groups out;
+  assignment out;
   for (auto id : order_)
     assign(batches_.at(id), out);
   LOGSTORE_ASSERT(outstanding_ <= order_.size());
   return track(std::move(out));
 }
 
-read_plan::groups read_plan::on_result(node_number node,
+read_plan::groups read_plan::on_result(uint64_t id,
                                        std::vector<batch_slice> slices,
                                        const std::vector<batch_id>& not_found) {
   LOGSTORE_ASSERT(started_);
+  auto f = fetches_.find(id);
+  if (f == fetches_.end())
+    return {}; // unknown, or answered already
   std::vector<batch_id> rejected;
   for (auto& slice : slices) {
-    // A slice for a batch not outstanding here is late (the batch moved on
-    // after a failure or not_found) or a duplicate: counting it would count
-    // the batch twice.
-    if (!outstanding_at(slice.batch, node))
+    // A slice for a batch not outstanding in this fetch is a duplicate (or
+    // not asked for): counting it would count the batch twice.
+    if (!outstanding_in(slice.batch, id))
       continue;
     auto& st = batches_.at(slice.batch);
     if (!slice_well_formed(slice.entries, window_, st.ref)) {
@@ -91,34 +93,46 @@ read_plan::groups read_plan::on_result(node_number node,
   }
   std::vector<batch_id> retry;
   rejected.insert(rejected.end(), not_found.begin(), not_found.end());
-  for (auto id : rejected) {
-    if (outstanding_at(id, node)) {
-      release(batches_.at(id));
-      retry.push_back(id);
+  for (auto b : rejected) {
+    if (outstanding_in(b, id)) {
+      release(batches_.at(b));
+      retry.push_back(b);
     }
   }
-  // Once the node answered all its fetches, a batch still outstanding there
-  // was ignored by it: ask elsewhere rather than wait forever. While another
-  // fetch is in flight, its batches are not in this answer and must wait.
-  auto& in_flight = fetches_in_flight_[node];
-  if (in_flight > 0)
-    --in_flight;
-  if (in_flight == 0)
-    release_all_at(node, retry);
+  // The answer is complete: a batch of this fetch still outstanding was
+  // ignored by the node. Ask elsewhere rather than wait forever.
+  for (auto b : f->second.batches)
+    if (outstanding_in(b, id)) {
+      release(batches_.at(b));
+      retry.push_back(b);
+    }
+  fetches_.erase(f);
   return track(reassign(retry));
 }
 
-read_plan::groups read_plan::on_failure(node_number node) {
+read_plan::groups read_plan::on_failure(uint64_t id) {
   LOGSTORE_ASSERT(started_);
+  auto f = fetches_.find(id);
+  if (f == fetches_.end())
+    return {};
+  auto node = f->second.node;
   if (!contains(failed_, node))
     failed_.push_back(node);
-  fetches_in_flight_.erase(node);
   std::vector<batch_id> retry;
-  release_all_at(node, retry);
-  for (auto id : retry)
-    batches_.at(id).failed_for.push_back(node);
-  auto out = reassign(retry);
-  return track(std::move(out));
+  for (auto b : f->second.batches)
+    if (outstanding_in(b, id)) {
+      auto& st = batches_.at(b);
+      release(st);
+      st.failed_for.push_back(node);
+      retry.push_back(b);
+    }
+  fetches_.erase(f);
+  return track(reassign(retry));
+}
+
+node_number read_plan::node_of(uint64_t id) const {
+  auto f = fetches_.find(id);
+  return f == fetches_.end() ? 0 : f->second.node;
 }
 
 bool read_plan::done() const {
@@ -152,14 +166,15 @@ read_result read_plan::finish() {
 
 // -- private helpers ---------------------------------------------------------
 
-read_plan::groups read_plan::reassign(const std::vector<batch_id>& ids) {
-  groups out;
+read_plan::assignment
+read_plan::reassign(const std::vector<batch_id>& ids) {
+  assignment out;
   for (auto id : ids)
     assign(batches_.at(id), out);
   return out;
 }
 
-void read_plan::assign(batch_state& st, groups& out) {
+void read_plan::assign(batch_state& st, assignment& out) {
   LOGSTORE_ASSERT(!st.outstanding);
   LOGSTORE_ASSERT(!st.received && !st.missing);
   node_number node = 0;
@@ -228,29 +243,23 @@ void read_plan::release(batch_state& st) {
   --outstanding_;
 }
 
-void read_plan::release_all_at(node_number node,
-                               std::vector<batch_id>& released) {
-  for (auto id : order_) {
-    if (outstanding_at(id, node)) {
-      release(batches_.at(id));
-      released.push_back(id);
-    }
-  }
-  LOGSTORE_ASSERT(released.size() <= order_.size());
-}
-
-read_plan::groups read_plan::track(groups g) {
-  for (const auto& [node, ids] : g) {
+read_plan::groups read_plan::track(assignment a) {
+  groups out;
+  out.reserve(a.size());
+  for (auto& [node, ids] : a) {
     LOGSTORE_ASSERT(!ids.empty());
-    ++fetches_in_flight_[node];
+    auto id = next_fetch_++;
+    for (auto b : ids)
+      batches_.at(b).fetch = id;
+    fetches_.emplace(id, in_flight{node, ids});
+    out.push_back(fetch{id, node, std::move(ids)});
   }
-  return g;
+  return out;
 }
 
-bool read_plan::outstanding_at(batch_id id, node_number node) const {
+bool read_plan::outstanding_in(batch_id id, uint64_t f) const {
   auto i = batches_.find(id);
-  return i != batches_.end() && i->second.outstanding
-         && i->second.outstanding_at == node;
+  return i != batches_.end() && i->second.outstanding && i->second.fetch == f;
 }
 
 } // namespace logstore

@@ -1,17 +1,18 @@
 // logstore — the master's plan for one read: which replica serves which batch.
 // Layer: core. Pure state machine driven by the master actor:
 //
-//   start() --> groups to fetch (node -> batch ids)
+//   start() --> fetches (id, node, batch ids)
 //      |                                   ^
 //      v                                   | (another replica, if any)
-//   on_result(node, slices, not_found) / on_failure(node) --+
+//   on_result(fetch, slices, not_found) / on_failure(fetch) --+
 //      |
 //   done() --> finish(): merged entries + complete flag + missing ranges
 //
-// Each entry of a returned `groups` is one fetch_req (node -> batch ids), and
-// every fetch_req sent is answered by exactly one on_result or on_failure
-// (a node may have several fetches in flight: the first assignment and a
-// fallback for another node's batches).
+// Each returned `fetch` is one fetch_req, and every fetch_req sent is
+// answered by exactly one on_result or on_failure naming its id. A node may
+// have several fetches in flight (the first assignment and fallbacks for
+// other nodes' batches); each is judged on its own: one that times out
+// does not void the others to the same node, which may still answer.
 //
 // Invariants:
 //  1. each batch is outstanding at no more than one node at a time.
@@ -35,7 +36,14 @@ namespace logstore {
 
 class read_plan {
 public:
-  using groups = std::map<node_number, std::vector<batch_id>>;
+  /// One fetch_req to send: its id names it in on_result / on_failure.
+  struct fetch {
+    uint64_t id = 0;
+    node_number node = 0;
+    std::vector<batch_id> batches;
+  };
+  /// Fetches to send, ascending by node.
+  using groups = std::vector<fetch>;
   using live_fn = std::function<bool(node_number)>;
 
   struct batch_ref {
@@ -55,19 +63,24 @@ public:
   /// be done() right after start().
   groups start();
 
-  /// A node answered. Slices are recorded; `not_found` batches are retried
-  /// elsewhere. Returns further fetches to send.
-  /// Slices for batches not outstanding at `node` (late after a fallback, or
-  /// duplicated) are ignored. A slice that is not sorted, or reaches outside
-  /// the window or its batch's time range (network input, never asserted),
-  /// counts as not found there. Once every fetch sent to `node` is answered,
-  /// a batch it neither sliced nor listed as not_found is retried elsewhere.
-  groups on_result(node_number node, std::vector<batch_slice> slices,
+  /// Fetch `id` was answered. Slices are recorded; `not_found` batches, and
+  /// batches of the fetch the answer neither sliced nor listed, are retried
+  /// elsewhere. Returns further fetches to send. Slices for batches not
+  /// outstanding in this fetch (duplicated) are ignored, and so is an
+  /// unknown or already answered id. A slice that is not sorted, or reaches
+  /// outside the window or its batch's time range (network input, never
+  /// asserted), counts as not found there.
+  groups on_result(uint64_t id, std::vector<batch_slice> slices,
                    const std::vector<batch_id>& not_found);
 
-  /// A node failed or timed out: its outstanding batches go to another
-  /// replica. Returns further fetches to send.
-  groups on_failure(node_number node);
+  /// Fetch `id` failed or timed out: its batches go to another replica,
+  /// and its node gets no new batches in this read (only retry rounds).
+  /// Other fetches to the same node stay in flight. Returns further
+  /// fetches to send.
+  groups on_failure(uint64_t id);
+
+  /// The node fetch `id` went to (0 when unknown).
+  node_number node_of(uint64_t id) const;
 
   /// True when no batch is outstanding.
   bool done() const;
@@ -87,10 +100,13 @@ public:
 private:
   struct batch_state;
 
-  groups reassign(const std::vector<batch_id>& ids);
+  /// Batch ids per node, before they become numbered fetches.
+  using assignment = std::map<node_number, std::vector<batch_id>>;
+
+  assignment reassign(const std::vector<batch_id>& ids);
 
   /// Sends `st` to its next replica (added to `out`) or marks it missing.
-  void assign(batch_state& st, groups& out);
+  void assign(batch_state& st, assignment& out);
 
   /// The live, untried, unfailed replica of `st` with the least load_ (ties:
   /// lowest node number), or false when none is left.
@@ -103,15 +119,11 @@ private:
   /// Takes `st` off its node; it must be outstanding.
   void release(batch_state& st);
 
-  /// Takes every batch outstanding at `node` off it, appending the ids (in
-  /// min_ts order) to `released`.
-  void release_all_at(node_number node, std::vector<batch_id>& released);
+  /// Numbers the assignment's fetches and remembers them as in flight.
+  groups track(assignment a);
 
-  /// Counts one fetch in flight per node in `g`, and returns `g`.
-  groups track(groups g);
-
-  /// True when `id` is a batch outstanding at `node`.
-  bool outstanding_at(batch_id id, node_number node) const;
+  /// True when `id` is a batch outstanding in fetch `f`.
+  bool outstanding_in(batch_id id, uint64_t f) const;
 
   struct batch_state {
     batch_ref ref;
@@ -121,6 +133,7 @@ private:
     std::vector<node_number> failed_for;
     uint32_t retry_rounds = 0;
     node_number outstanding_at = 0;
+    uint64_t fetch = 0; ///< the fetch it is outstanding in
     bool outstanding = false;
     bool received = false;
     bool missing = false;
@@ -131,7 +144,12 @@ private:
   std::vector<batch_id> order_;
   std::vector<std::vector<stored_entry>> received_;
   std::map<node_number, uint32_t> load_; ///< batches assigned per node
-  std::map<node_number, uint32_t> fetches_in_flight_; ///< per node
+  struct in_flight {
+    node_number node = 0;
+    std::vector<batch_id> batches;
+  };
+  std::map<uint64_t, in_flight> fetches_; ///< sent, not yet answered
+  uint64_t next_fetch_ = 1;
   std::vector<node_number> failed_; ///< nodes on_failure named, this read
   /// Extra rounds over failed replicas before a batch counts as missing.
   static constexpr uint32_t retry_rounds_max = 2;
