@@ -92,7 +92,8 @@ void print_status_table(const status_reply& st, bool healthy) {
   std::cout << "replication factor " << st.replication_factor
             << ", write quorum " << st.write_quorum << ", epoch " << st.epoch
             << ", " << st.batches << " batches, " << st.under_replicated
-            << " under-replicated, " << st.repairs_pending
+            << " under-replicated, " << st.lost_batches << " lost, "
+            << st.repairs_pending
             << " repairs pending, " << st.repairs_done << " repair copies, "
             << st.moves_done << " moves\n"
             << (healthy ? "cluster is healthy\n" : "cluster is UNHEALTHY\n");
@@ -152,6 +153,7 @@ void print_status_json(const status_reply& st, bool healthy) {
          + ",\"write_quorum\":" + std::to_string(st.write_quorum)
          + ",\"batches\":" + std::to_string(st.batches)
          + ",\"under_replicated\":" + std::to_string(st.under_replicated)
+         + ",\"lost_batches\":" + std::to_string(st.lost_batches)
          + ",\"repairs_done\":" + std::to_string(st.repairs_done)
          + ",\"repairs_pending\":" + std::to_string(st.repairs_pending)
          + ",\"moves_done\":" + std::to_string(st.moves_done)
@@ -261,7 +263,7 @@ int run_status(const status_args& args) {
         for (auto& m : st.members)
           up += m.state == "up" ? 1 : 0;
         bool healthy = up == st.members.size() && st.under_replicated == 0
-                       && up >= st.replication_factor;
+                       && st.lost_batches == 0 && up >= st.replication_factor;
         if (args.output == "json")
           print_status_json(st, healthy);
         else

@@ -103,6 +103,9 @@ std::string render_metrics(const metrics_sample& x) {
     header(out, "logstore_under_replicated_batches", "gauge",
            "Batches with fewer live copies than the replication factor.");
     sample(out, "logstore_under_replicated_batches", st.under_replicated);
+    header(out, "logstore_lost_batches", "gauge",
+           "Batches with no copy left anywhere (never acknowledged).");
+    sample(out, "logstore_lost_batches", st.lost_batches);
     header(out, "logstore_replication_factor", "gauge",
            "Copies kept of every batch.");
     sample(out, "logstore_replication_factor", st.replication_factor);

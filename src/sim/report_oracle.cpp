@@ -125,6 +125,10 @@ void write_members(std::ostream& out, const oracle_report& o) {
   out << "members (the master's last status, at "
       << format_seconds(o.last_status_at) << ": " << st.batches
       << " batches, " << st.under_replicated << " under-replicated, "
+      << (st.lost_batches > 0
+            ? std::to_string(st.lost_batches)
+                + " lost (no copy anywhere; never acknowledged), "
+            : std::string{})
       << st.repairs_pending << " repairs pending)\n";
   out << "  " << padded("NAME", 12) << padded("ZONE", 8) << padded("STATE", 9)
       << padded("BATCHES", 9) << padded("DRAINING", 10)

@@ -261,6 +261,10 @@ struct status_reply {
   uint32_t write_quorum = 0;
   uint64_t batches = 0;
   uint64_t under_replicated = 0; ///< batches with fewer live copies than RF
+  /// Batches with no copy anywhere (never acknowledged: their only stored
+  /// copy was lost before a quorum confirmed). Reads name their ranges
+  /// missing; only a block report that lists one brings it back.
+  uint64_t lost_batches = 0;
   uint64_t repairs_done = 0;     ///< copies made by re-replication
   uint64_t repairs_pending = 0;  ///< queued + in flight
   std::vector<member_status> members;
@@ -387,7 +391,7 @@ auto inspect(Inspector& f, status_req&) {
 template <class Inspector>
 auto inspect(Inspector& f, status_reply& x) {
   return f(x.epoch, x.replication_factor, x.write_quorum, x.batches,
-           x.under_replicated, x.repairs_done, x.repairs_pending, x.members,
+           x.under_replicated, x.lost_batches, x.repairs_done, x.repairs_pending, x.members,
            x.moves_done, x.expired_before);
 }
 

@@ -370,6 +370,7 @@ status_reply make_status(const master_state& st, time_us now) {
   out.write_quorum = st.cfg.effective_write_quorum();
   out.batches = st.index.size();
   out.under_replicated = count_under_replicated(st, now);
+  out.lost_batches = count_lost(st);
   out.repairs_done = st.repairs_done;
   out.repairs_pending = st.repair_queue.size() + st.repairs_inflight.size();
   out.moves_done = st.moves_done;

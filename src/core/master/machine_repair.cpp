@@ -49,7 +49,17 @@ uint32_t presumed_copies(const master_state& st, const batch_meta& meta,
 uint64_t count_under_replicated(const master_state& st, time_us now) {
   uint64_t n = 0;
   st.index.for_each([&](batch_id, const batch_meta& meta) {
-    if (live_copies(st, meta, now) < st.cfg.replication_factor)
+    if (meta.replicas.count > 0
+        && live_copies(st, meta, now) < st.cfg.replication_factor)
+      ++n;
+  });
+  return n;
+}
+
+uint64_t count_lost(const master_state& st) {
+  uint64_t n = 0;
+  st.index.for_each([&](batch_id, const batch_meta& meta) {
+    if (meta.replicas.count == 0)
       ++n;
   });
   return n;
@@ -228,8 +238,11 @@ void master_machine::pump_repairs() {
     }
     node_number source = 0;
     if (!pick_source(st_, *meta, now_, source)) {
-      // No live copy right now; a rejoining node may bring one back.
-      enqueue_repair(st_, id);
+      // No live copy right now; a rejoining node may bring one back. A
+      // batch with no copy anywhere is lost: only a block report that
+      // lists it again (reconcile_member) queues it anew.
+      if (meta->replicas.count > 0)
+        enqueue_repair(st_, id);
       continue;
     }
     std::vector<node_number> exclude{meta->replicas.begin(),

@@ -252,6 +252,8 @@ uint32_t presumed_copies(const master_state& st, const batch_meta& meta,
 
 /// Batches with fewer live copies than the replication factor.
 uint64_t count_under_replicated(const master_state& st, time_us now);
+/// Indexed batches with no copy at all.
+uint64_t count_lost(const master_state& st);
 
 /// Queues a batch for re-replication (no-op when already queued).
 void enqueue_repair(master_state& st, batch_id id);
