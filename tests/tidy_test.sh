@@ -2,7 +2,8 @@
 # logstore — the tidy check: the layer and determinism rules, enforced.
 #  1. src/core includes no CAF header (the pure layer), and its rooms keep
 #     to themselves: base (vocabulary) includes only base; storage, master
-#     and history include base and their own room; src/scenario (the
+#     and history include base and their own room; client (the client
+#     session) includes base, history and itself; src/scenario (the
 #     scenario language) includes base, history and itself, never CAF.
 #  2. Code the simulator runs (src/core, src/actors, src/sim) reads no wall
 #     clock, no unseeded randomness, and never blocks: use the actor clock
@@ -35,6 +36,7 @@ room core/base core/base
 room core/storage core/base core/storage
 room core/master core/base core/master
 room core/history core/base core/history
+room core/client core/base core/history core/client
 room scenario core/base core/history scenario
 
 banned='steady_clock::now|system_clock::now|high_resolution_clock::now|random_device|sleep_for|make_timestamp\(|std::rand\(|spawn<detached>|scoped_actor|\.receive\('

@@ -3,6 +3,7 @@
 
 #include "core/base/assert.hpp"
 #include "core/base/prng.hpp"
+#include "core/client/append_session.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,6 +16,16 @@ namespace logstore {
 
 namespace {
 
+/// One append under way: the request (the same (client, seq) on every
+/// attempt), its attempts, and its history process.
+struct append_op {
+  append_req req;
+  append_attempts attempts;
+  uint64_t process = 0;
+};
+
+using op_ptr = std::shared_ptr<append_op>;
+
 struct client_state {
   client_options opts;
   node_context ctx;
@@ -22,34 +33,20 @@ struct client_state {
   prng rng;
   peer_cache peers;
   sequence_nr next_seq = 1;
-  uint64_t process = 0;
+  process_ids processes{0, 1};
   uint32_t final_attempts = 0;
-  /// Appends waiting out a back-off before their next attempt (in_doubt).
-  std::map<sequence_nr, std::pair<std::shared_ptr<append_req>, uint32_t>>
-    backing_off;
+  /// Appends waiting out a back-off before their next attempt.
+  std::map<sequence_nr, op_ptr> backing_off;
 };
+
+
 
 using state_ptr = std::shared_ptr<client_state>;
 
-history_event base_event(caf::event_based_actor* self, const client_state& st,
-                         op_type type, op_fn f) {
-  history_event ev;
-  ev.time = now_us(self);
-  ev.process = st.process;
-  ev.type = type;
-  ev.f = f;
-  return ev;
-}
 
 void record(client_state& st, history_event ev) {
   if (st.hist != nullptr)
     st.hist->add(std::move(ev));
-}
-
-/// After an indefinite outcome this process's last operation is in limbo:
-/// continue under a fresh process id (Knossos' "crashed process" rule).
-void renumber(client_state& st) {
-  st.process += st.opts.process_stride;
 }
 
 void schedule_next(caf::event_based_actor* self, const state_ptr& st) {
@@ -82,76 +79,41 @@ append_req make_batch(caf::event_based_actor* self, client_state& st) {
   return req;
 }
 
-std::vector<entry_ref> refs_of(const append_req& req) {
-  std::vector<entry_ref> out;
-  out.reserve(req.entries.size());
-  for (uint32_t i = 0; i < req.entries.size(); ++i)
-    out.push_back({req.client, req.seq, i, req.entries[i].ts,
-                   req.entries[i].source});
-  return out;
-}
-
-std::vector<entry_ref> refs_of(const read_result& res) {
-  std::vector<entry_ref> out;
-  out.reserve(res.entries.size());
-  for (auto& e : res.entries)
-    out.push_back({e.client, e.seq, e.index, e.ts, e.source});
-  return out;
-}
-
-void finish_append(caf::event_based_actor* self, const state_ptr& st,
-                   const append_req& req, op_type type, errc code,
-                   batch_id batch) {
-  auto ev = base_event(self, *st, type, op_fn::append);
-  ev.client = req.client;
-  ev.seq = req.seq;
-  ev.entries = refs_of(req);
-  ev.batch = batch;
-  ev.error = code;
-  ev.node = st->opts.master;
+void finish(caf::event_based_actor* self, const state_ptr& st,
+            history_event ev) {
+  st->processes.release(ev.process, ev.type);
   record(*st, std::move(ev));
-  if (type == op_type::info)
-    renumber(*st);
   schedule_next(self, st);
 }
 
+/// One attempt of an append; the session (core/client/append_session.hpp)
+/// decides retries and verdicts, as it does for `logstore append`.
 void attempt_append(caf::event_based_actor* self, const state_ptr& st,
-                    std::shared_ptr<append_req> req, uint32_t attempt) {
-  req->attempt = attempt; // 0 = first: the master may answer definitely
-  auto on_error = [self, st, req, attempt](errc code) {
+                    op_ptr op) {
+  op->req.attempt = op->attempts.begin();
+  auto on_error = [self, st, op](errc code) {
     if (code == errc::timeout || code == errc::unreachable)
       st->peers.forget(st->opts.master);
-    if (!is_definite(code) && attempt < st->opts.append_retries) {
-      if (code == errc::in_doubt) {
-        // A quick "cannot tell yet" (a restarted master waiting for
-        // reports): back off before the same (client, seq) goes again.
-        auto delay = std::min<time_us>(100'000 << std::min(attempt, 4u),
-                                       st->opts.op_timeout);
-        st->backing_off[req->seq] = {req, attempt + 1};
-        self->delayed_send(self, span_us(delay), backoff_atom::value,
-                           req->seq);
-        return;
-      }
-      attempt_append(self, st, req, attempt + 1); // same (client, seq)
+    auto d = op->attempts.on_error(code);
+    if (d.retry) {
+      st->backing_off[op->req.seq] = op;
+      self->delayed_send(self, span_us(d.delay), backoff_atom::value,
+                         op->req.seq);
       return;
     }
-    // A definite answer from the master is authoritative for (client, seq)
-    // even after earlier timeouts: the master answers a retry definitely
-    // only when it can see every earlier attempt (docs/protocol.md, "From
-    // outcome to history"). An unreachable master is definite only if no
-    // attempt was ever sent.
-    auto definite = is_definite(code)
-                    && (code != errc::unreachable || attempt == 0);
-    auto type = definite ? op_type::fail : op_type::info;
-    finish_append(self, st, *req, type, code, 0);
+    finish(self, st,
+           append_event(d.outcome, op->req, now_us(self), op->process,
+                        st->opts.master, 0, code));
   };
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, st->opts.op_timeout,
-    [self, st, req, on_error](const caf::actor& master) {
-      self->request(master, span_us(st->opts.op_timeout), *req)
+    [self, st, op, on_error](const caf::actor& master) {
+      self->request(master, span_us(st->opts.op_timeout), op->req)
         .then(
-          [self, st, req](append_ack& ack) {
-            finish_append(self, st, *req, op_type::ok, errc::none, ack.batch);
+          [self, st, op](append_ack& ack) {
+            finish(self, st,
+                   append_event(op_type::ok, op->req, now_us(self),
+                                op->process, st->opts.master, ack.batch));
           },
           [on_error](caf::error& err) mutable { on_error(to_errc(err)); });
     },
@@ -160,40 +122,27 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
 
 void start_read(caf::event_based_actor* self, const state_ptr& st,
                 op_fn f, time_range range) {
-  auto inv = base_event(self, *st, op_type::invoke, f);
-  inv.range = range;
-  record(*st, inv);
-  auto complete = [self, st, f, range](op_type type, errc code,
-                                       read_result* res) {
-    auto ev = base_event(self, *st, type, f);
-    ev.range = range;
-    ev.error = code;
-    ev.node = st->opts.master;
-    if (res != nullptr) {
-      ev.entries = refs_of(*res);
-      ev.complete = res->complete;
-      ev.missing = res->missing;
-      ev.expired_before = res->expired_before;
-    }
-    record(*st, std::move(ev));
-    if (type == op_type::info)
-      renumber(*st);
+  auto process = st->processes.take();
+  record(*st, read_event(op_type::invoke, f, range, now_us(self), process,
+                         st->opts.master, errc::none, nullptr));
+  auto complete = [self, st, f, range, process](op_type type, errc code,
+                                                const read_result* res) {
+    st->processes.release(process, type);
+    record(*st, read_event(type, f, range, now_us(self), process,
+                           st->opts.master, code, res));
     if (f == op_fn::read)
       schedule_next(self, st);
   };
   auto timeout = f == op_fn::final_read ? 4 * st->opts.op_timeout
                                         : st->opts.op_timeout;
-  auto on_error = [self, st, f, range, complete](errc code) {
+  auto on_error = [self, st, f, complete](errc code) {
     if (code == errc::timeout || code == errc::unreachable)
       st->peers.forget(st->opts.master);
     if (f == op_fn::final_read && ++st->final_attempts < 3) {
       self->delayed_send(self, span_us(st->opts.op_timeout),
                          final_read_atom::value);
     }
-    // A read changes nothing, but the history keeps Maelstrom's split: a
-    // timed-out read is indefinite (info), a refused one definite (fail).
-    complete(is_definite(code) ? op_type::fail : op_type::info, code,
-             nullptr);
+    complete(read_outcome(code), code, nullptr);
   };
   st->peers.with_peer(
     self, st->ctx.directory, st->opts.master, timeout,
@@ -215,13 +164,14 @@ void next_op(caf::event_based_actor* self, const state_ptr& st) {
     start_read(self, st, op_fn::read, {to - st->opts.read_window, to});
     return;
   }
-  auto req = std::make_shared<append_req>(make_batch(self, *st));
-  auto inv = base_event(self, *st, op_type::invoke, op_fn::append);
-  inv.client = req->client;
-  inv.seq = req->seq;
-  inv.entries = refs_of(*req);
-  record(*st, std::move(inv));
-  attempt_append(self, st, std::move(req), 0);
+  retry_policy policy;
+  policy.retries = st->opts.append_retries;
+  auto op = std::make_shared<append_op>(
+    append_op{make_batch(self, *st), append_attempts{policy},
+              st->processes.take()});
+  record(*st, append_event(op_type::invoke, op->req, now, op->process,
+                           st->opts.master));
+  attempt_append(self, st, std::move(op));
 }
 
 } // namespace
@@ -233,7 +183,7 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   st->ctx = std::move(ctx);
   st->hist = h;
   st->rng = prng{st->ctx.seed};
-  st->process = st->opts.number;
+  st->processes = process_ids{st->opts.number, st->opts.process_stride};
   self->set_default_handler(caf::drop);
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);
   return {
@@ -242,9 +192,9 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
       auto i = st->backing_off.find(seq);
       if (i == st->backing_off.end())
         return;
-      auto [req, attempt] = std::move(i->second);
+      auto op = std::move(i->second);
       st->backing_off.erase(i);
-      attempt_append(self, st, std::move(req), attempt);
+      attempt_append(self, st, std::move(op));
     },
     [self, st](final_read_atom) {
       // The whole time axis: everything ever acknowledged must be here.

@@ -1,14 +1,14 @@
 // logstore — a workload client: appends batches and reads time ranges at a
-// seeded rate, retries appends with the same (client, seq), and records every
-// operation (invoke and completion) in a history for the checker.
-// Layer: actors. The simulator runs several; the real cluster's `append` and
-// `read` commands use the same request/retry rules.
+// seeded rate, and records every operation (invoke and completion) in a
+// history for the checker. Retries and verdicts are the client session of
+// src/core/client/append_session.hpp, the same that `logstore append` uses.
+// Layer: actors. The simulator runs several.
 //
 //   [idle] --next_op--> append: invoke --ok--> record ok ------+
-//     ^                     |  ^ timeout, retries left:        |
-//     |                     |  +-- same (client, seq) again    |
+//     ^                     |  ^ timeout/unreachable/unavailable/in_doubt,
+//     |                     |  +-- retries left: back off, same (client, seq)
 //     |                     +--definite error--> record fail --+
-//     |                     +--retries exhausted--> record info (indefinite)
+//     |                     +--retries used up--> record info (maybe stored)
 //     +--------------- wait exp(mean gap) <--------------------+
 #pragma once
 

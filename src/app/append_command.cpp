@@ -67,7 +67,7 @@ int run_append(const append_args& args) {
   driver_options dopts;
   dopts.master = master;
   dopts.in_flight = args.in_flight;
-  dopts.retries = args.retries;
+  dopts.policy.retries = args.retries;
   dopts.timeout = session.request_timeout();
   dopts.hist = args.history.empty() ? nullptr : hist;
   auto client = random_client_id();

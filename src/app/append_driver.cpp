@@ -3,6 +3,7 @@
 
 #include "actors/node_context.hpp"
 #include "actors/protocol.hpp"
+#include "core/client/append_session.hpp"
 
 #include <caf/all.hpp>
 
@@ -20,8 +21,7 @@ struct job {
   /// (CAF messages are shared, copy-on-write), not a copy of the entries.
   caf::message msg;
   std::vector<uint32_t> lines;
-  uint32_t attempts = 0;
-  bool maybe_sent = false; ///< some attempt may have reached the master
+  append_attempts attempts; ///< retries and verdicts: the client session
   uint64_t process = 0;
   time_us started = 0; ///< steady clock at the first attempt (on_complete)
 
@@ -47,8 +47,7 @@ struct driver_state {
   caf::response_promise drain;
   bool draining = false;
   uint64_t acked = 0, not_stored = 0, maybe_stored = 0;
-  std::vector<uint64_t> free_processes;
-  uint64_t next_process = 0;
+  process_ids processes{0, 1};
   time_us last_time = 0;
   std::map<sequence_nr, job_ptr> retrying; ///< waiting for their back-off
 };
@@ -65,22 +64,9 @@ void record(driver_state& st, const job& j, op_type type, errc code,
             batch_id batch) {
   if (!st.opts.hist)
     return;
-  history_event ev;
   st.last_time = std::max(st.last_time, steady_us());
-  ev.time = st.last_time;
-  ev.process = j.process;
-  ev.type = type;
-  ev.f = op_fn::append;
-  auto& req = j.req();
-  ev.client = req.client;
-  ev.seq = req.seq;
-  for (uint32_t i = 0; i < req.entries.size(); ++i)
-    ev.entries.push_back({req.client, req.seq, i, req.entries[i].ts,
-                          req.entries[i].source});
-  ev.batch = batch;
-  ev.error = code;
-  ev.node = "master";
-  st.opts.hist->add(std::move(ev));
+  st.opts.hist->add(append_event(type, j.req(), st.last_time, j.process,
+                                 "master", batch, code));
 }
 
 void maybe_finish(driver_state& st) {
@@ -114,12 +100,11 @@ void complete(caf::event_based_actor* self, const state_ptr& st, const job& j,
   if (st->opts.on_complete)
     st->opts.on_complete(j.req().seq, type, steady_us() - j.started);
   auto n = j.req().entries.size();
+  st->processes.release(j.process, type);
   if (type == op_type::ok) {
     st->acked += n;
-    st->free_processes.push_back(j.process);
   } else if (type == op_type::fail) {
     st->not_stored += n;
-    st->free_processes.push_back(j.process);
     std::cerr << "append: lines " << line_ranges(j.lines)
               << ": NOT stored (definite: " << to_string(code) << ") "
               << text << "\n";
@@ -127,7 +112,7 @@ void complete(caf::event_based_actor* self, const state_ptr& st, const job& j,
     st->maybe_stored += n;
     std::cerr << "append: lines " << line_ranges(j.lines)
               << ": MAYBE stored (indefinite: " << to_string(code)
-              << " after " << j.attempts << " attempts) " << text << "\n";
+              << " after " << j.attempts.attempts() << " attempts) " << text << "\n";
   }
   --st->active;
   --st->running;
@@ -136,7 +121,7 @@ void complete(caf::event_based_actor* self, const state_ptr& st, const job& j,
 }
 
 void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
-  if (j->attempts == 0 && st->opts.on_complete)
+  if (j->attempts.attempts() == 0 && st->opts.on_complete)
     j->started = steady_us();
   if (!st->opts.master) { // never connected: nothing was ever sent
     complete(self, st, *j, op_type::fail, errc::unreachable, 0,
@@ -146,9 +131,9 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
   // The attempt number goes with the request: a restarted master answers a
   // first attempt definitely, a retry only when it can see every earlier
   // one. The message is copied on write; the entries are not touched.
-  if (j->attempts > 0)
-    j->msg.get_mutable_as<append_req>(0).attempt = j->attempts;
-  ++j->attempts;
+  auto number = j->attempts.begin();
+  if (number > 0)
+    j->msg.get_mutable_as<append_req>(0).attempt = number;
   self->request(st->opts.master, st->opts.timeout, j->msg)
     .then(
       [self, st, j](append_ack& ack) {
@@ -156,27 +141,15 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
       },
       [self, st, j](caf::error& err) {
         auto code = to_errc(err);
-        if (code != errc::unreachable)
-          j->maybe_sent = true; // a timeout or an answer: it got there
-        bool transient = code == errc::timeout || code == errc::unreachable
-                         || code == errc::unavailable
-                         || code == errc::in_doubt;
-        if (transient && j->attempts <= st->opts.retries) {
-          auto delay = std::min<time_us>(100'000 << (j->attempts - 1),
-                                         2'000'000);
+        auto d = j->attempts.on_error(code);
+        if (d.retry) {
           st->retrying.emplace(j->req().seq, j);
-          self->delayed_send(self, span_us(delay), next_op_atom::value,
+          self->delayed_send(self, span_us(d.delay), next_op_atom::value,
                              j->req().seq);
           return;
         }
-        // A definite answer from the master is authoritative for (client,
-        // seq) even after timeouts: the master answers a retry definitely
-        // only when it can see every earlier attempt (else in_doubt).
-        // Unreachable is definite only if no attempt ever got out.
-        bool definite = is_definite(code)
-                        && !(code == errc::unreachable && j->maybe_sent);
-        complete(self, st, *j, definite ? op_type::fail : op_type::info, code,
-                 0, describe_error(err, self->system().render(err)));
+        complete(self, st, *j, d.outcome, code, 0,
+                 describe_error(err, self->system().render(err)));
       });
 }
 
@@ -202,7 +175,7 @@ caf::behavior append_driver(caf::event_based_actor* self,
                             driver_options opts) {
   auto st = std::make_shared<driver_state>();
   st->opts = std::move(opts);
-  st->next_process = st->opts.process_base;
+  st->processes = process_ids{st->opts.process_base, 1};
   if (st->opts.hist && st->opts.hist->size() > 0)
     st->last_time = st->opts.hist->events().back().time;
   self->set_default_handler(caf::drop);
@@ -221,12 +194,8 @@ caf::behavior append_driver(caf::event_based_actor* self,
       auto j = std::make_shared<job>();
       j->msg = caf::make_message(std::move(req));
       j->lines = std::move(lines);
-      if (!st->free_processes.empty()) {
-        j->process = st->free_processes.back();
-        st->free_processes.pop_back();
-      } else {
-        j->process = st->next_process++;
-      }
+      j->attempts = append_attempts{st->opts.policy};
+      j->process = st->processes.take();
       record(*st, *j, op_type::invoke, errc::none, 0);
       st->queued.push_back(std::move(j));
       start_queued(self, st);

@@ -1,19 +1,23 @@
 // logstore — the append pipeline: an event-based actor in the client process
 // that keeps up to `in_flight` batches outstanding at the master, retries
-// each with the SAME (client, seq) like src/actors/client_actor.cpp, and
-// records every operation in a history when asked.
+// each with the SAME (client, seq), and records every operation in a
+// history when asked. Retries, back-off and verdicts are the client session
+// of src/core/client/append_session.hpp, which the simulator's workload
+// client (src/actors/client_actor.cpp) runs too.
 // Layer: app.
 //
 //   main thread --(batch_atom, append_req, lines)--> driver   (answered when
 //   there is room: back-pressure; room = fewer than in_flight batches at the
 //   master plus one ready in the driver, so a completion starts the next
 //   batch at once)                     driver --append_req--> master link
-//   ok -> done | timeout/unreachable -> retry after back-off (same seq)
+//   ok -> done | timeout/unreachable/unavailable/in_doubt -> retry after
+//   back-off (same seq)
 //   | definite error or retries used up -> report the input lines
 //   main thread --(drain_atom)--> driver: answered once everything finished,
 //   with (entries acked, entries not stored, entries maybe stored)
 #pragma once
 
+#include "core/client/append_session.hpp"
 #include "core/history/history.hpp"
 #include "core/base/messages.hpp"
 
@@ -34,7 +38,7 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 struct driver_options {
   caf::actor master;          ///< the master's net_link
   uint32_t in_flight = 8;     ///< batches outstanding at once
-  uint32_t retries = 5;       ///< extra attempts per batch
+  retry_policy policy;        ///< retries and back-off per batch
   caf::timespan timeout;      ///< per attempt
   std::shared_ptr<history> hist; ///< null = do not record
   uint64_t process_base = 0;  ///< first history process id
