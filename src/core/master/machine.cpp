@@ -123,14 +123,12 @@ node_number master_machine::add_or_update_member(const join_req& req) {
         req.name + " joined again from " + req.address);
     return *n;
   }
-  auto n = static_cast<node_number>(st_.members.size());
   member fresh;
   fresh.name = req.name;
   fresh.address = req.address;
   fresh.zone = req.zone;
   fresh.incarnation = req.incarnation;
-  st_.members.push_back(std::move(fresh));
-  st_.member_numbers.emplace(req.name, n);
+  auto n = st_.add_member(std::move(fresh));
   log(log_level::info, "member_joined",
       req.name + " joined from " + req.address
         + (req.zone.empty() ? "" : " (zone " + req.zone + ")"));

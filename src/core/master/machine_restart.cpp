@@ -65,7 +65,6 @@ void master_machine::start_from_record(const record_load& loaded) {
   rec.reserved_until = st_.next_batch + master_state::id_block;
   st_.failed.insert(rec.failed.begin(), rec.failed.end());
   for (auto& m : rec.members) {
-    auto n = static_cast<node_number>(st_.members.size());
     member fresh;
     fresh.name = m.name;
     fresh.address = m.address;
@@ -73,8 +72,7 @@ void master_machine::start_from_record(const record_load& loaded) {
     fresh.incarnation = m.incarnation;
     fresh.draining = m.draining;
     fresh.redundant = m.redundant;
-    st_.members.push_back(std::move(fresh));
-    st_.member_numbers.emplace(m.name, n);
+    st_.add_member(std::move(fresh));
     // A redundant member (dead or drained, every batch it held also on an
     // up member) holds nothing only it knows: no need to wait for it.
     if (!m.redundant)

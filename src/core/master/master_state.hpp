@@ -210,6 +210,14 @@ struct master_state {
       return std::nullopt;
     return i->second;
   }
+
+  /// A new member, numbered next; returns its number.
+  node_number add_member(member fresh) {
+    auto n = static_cast<node_number>(members.size());
+    member_numbers.emplace(fresh.name, n);
+    members.push_back(std::move(fresh));
+    return n;
+  }
 };
 
 /// Empty when every invariant above holds; otherwise which one broke and

@@ -192,13 +192,13 @@ void read_plan::assign(batch_state& st, assignment& out) {
   out[node].push_back(st.ref.id);
 }
 
-bool read_plan::next_replica(const batch_state& st,
+template <class Nodes, class Skip>
+bool read_plan::least_loaded(const Nodes& nodes, Skip skip,
                              node_number& result) const {
   bool found = false;
   uint32_t best_load = 0;
-  for (auto node : st.ref.replicas) {
-    if (contains(st.tried, node) || contains(failed_, node)
-        || !is_live_(node))
+  for (auto node : nodes) {
+    if (skip(node) || !is_live_(node))
       continue;
     auto i = load_.find(node);
     uint32_t load = i == load_.end() ? 0 : i->second;
@@ -211,22 +211,21 @@ bool read_plan::next_replica(const batch_state& st,
   return found;
 }
 
+bool read_plan::next_replica(const batch_state& st,
+                             node_number& result) const {
+  return least_loaded(
+    st.ref.replicas,
+    [&](node_number node) {
+      return contains(st.tried, node) || contains(failed_, node);
+    },
+    result);
+}
+
 bool read_plan::retry_replica(batch_state& st, node_number& result) const {
   if (st.retry_rounds >= retry_rounds_max)
     return false;
-  bool found = false;
-  uint32_t best_load = 0;
-  for (auto node : st.failed_for) {
-    if (!is_live_(node))
-      continue;
-    auto i = load_.find(node);
-    uint32_t load = i == load_.end() ? 0 : i->second;
-    if (!found || std::tie(load, node) < std::tie(best_load, result)) {
-      found = true;
-      best_load = load;
-      result = node;
-    }
-  }
+  bool found = least_loaded(
+    st.failed_for, [](node_number) { return false; }, result);
   if (found) {
     ++st.retry_rounds;
     st.failed_for.erase(

@@ -111,6 +111,10 @@ private:
   /// The live, untried, unfailed replica of `st` with the least load_ (ties:
   /// lowest node number), or false when none is left.
   bool next_replica(const batch_state& st, node_number& result) const;
+  /// The live node of `nodes` not skipped with the least load_ (ties: the
+  /// lowest number).
+  template <class Nodes, class Skip>
+  bool least_loaded(const Nodes& nodes, Skip skip, node_number& result) const;
 
   /// When every replica was tried: a replica that failed (not one that
   /// said not_found) may be asked again, at most retry_rounds_max times.
