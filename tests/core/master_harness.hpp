@@ -1,0 +1,512 @@
+// logstore — an in-memory world for the master machine's unit tests, in the
+// manner of etcd/raft's `network` test helper: the master
+// (src/core/master/master_machine.hpp) with fake storage nodes that answer
+// its requests at once, a virtual clock, and the controls a test needs:
+// deliver, drop, cut, crash, advance time. No CAF, no threads.
+//
+//   test --join/append/read/status/drain/remove--> master_machine
+//                                                     | effects
+//             outbox (requests and sends to nodes) <--+--> answers by token,
+//             timers, persisted records, events
+//   deliver(): each message reaches its fake node, which answers at once
+//   advance(): timers fire, live nodes heartbeat, late requests time out
+//
+// By default every step delivers the outbox until it is empty
+// (auto_deliver); a test that wants to look at, drop or hold messages
+// turns it off.
+#pragma once
+
+#include "core/master/master_machine.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace logstore::test {
+
+/// A storage node as far as the master can tell: what it holds, whether it
+/// is up and reachable.
+struct fake_node {
+  node_name name;
+  bool up = true;       ///< false: crashed (drops everything, no heartbeat)
+  bool cut = false;     ///< true: unreachable both ways, but running
+  bool refuse = false;  ///< true: answers store_req/copy_req store_refused
+  bool silent = false;  ///< true: receives, never answers (a slow node)
+  std::map<batch_id, store_req> held;
+  uint64_t boot = 1;
+  uint64_t version = 0;          ///< delete_reqs applied since boot
+  std::vector<batch_id> lost;    ///< repeated in heartbeats until lost_ack
+  uint32_t nudged = 0;           ///< join_nudges received
+  uint32_t deletes = 0;          ///< delete_reqs received
+
+  std::vector<batch_info> report() const {
+    std::vector<batch_info> out;
+    for (auto& [id, r] : held) {
+      batch_info b;
+      b.batch = id;
+      b.min_ts = r.min_ts;
+      b.max_ts = r.max_ts;
+      b.entries = static_cast<uint32_t>(r.entries.size());
+      uint32_t bytes = 0;
+      for (auto& e : r.entries)
+        bytes += static_cast<uint32_t>(e.payload.size());
+      b.bytes = bytes;
+      b.client = r.client;
+      b.seq = r.seq;
+      out.push_back(b);
+    }
+    return out;
+  }
+};
+
+/// One master -> node message in flight.
+struct in_flight {
+  node_name to;
+  node_message msg;
+  bool is_request = false;
+  uint64_t token = 0;
+  time_us deadline = 0;
+
+  bool is_store() const {
+    return msg.index() == 0;
+  }
+  bool is_copy() const {
+    return std::holds_alternative<copy_req>(msg);
+  }
+  bool is_fetch() const {
+    return std::holds_alternative<fetch_req>(msg);
+  }
+  bool is_delete() const {
+    return std::holds_alternative<delete_req>(msg);
+  }
+};
+
+class master_harness {
+public:
+  explicit master_harness(cluster_config cfg = small_config(),
+                          uint64_t seed = 1, bool durable = false)
+    : cfg_(cfg),
+      machine_(cfg, prng{seed}, master_options{durable, log_level::debug, true}) {
+  }
+
+  /// RF 3, quick timers, no rebalancing (tests turn on what they need).
+  static cluster_config small_config() {
+    cluster_config c;
+    c.replication_factor = 3;
+    c.heartbeat_interval = 100'000;
+    c.store_timeout = 50'000;
+    c.fetch_timeout = 50'000;
+    c.copy_timeout = 200'000;
+    c.repair_grace = 1'000'000;
+    c.rebalance_threshold = 0;
+    return c;
+  }
+
+  bool auto_deliver = true;
+  bool auto_heartbeat = true;
+
+  // -- the world -------------------------------------------------------------
+
+  void start(const record_load& loaded = {}) {
+    step([&](effects& out) { machine_.start(loaded, now_, out); });
+  }
+
+  fake_node& node(const node_name& name) {
+    auto& n = nodes_[name];
+    n.name = name;
+    return n;
+  }
+
+  /// `name` joins with its block report; returns the join's answer.
+  answer join(const node_name& name, const std::string& zone = {},
+              const std::string& address = {}) {
+    auto& n = node(name);
+    n.up = true;
+    join_req req;
+    req.name = name;
+    req.address = address.empty() ? name + ":1" : address;
+    req.zone = zone;
+    req.incarnation = 7;
+    req.boot = n.boot;
+    req.version = n.version;
+    req.holds = n.report();
+    auto token = next_token_++;
+    step([&](effects& out) { machine_.on_join(token, req, now_, out); });
+    return answer_of(token).value();
+  }
+
+  /// Joins storage-1 .. storage-k and lets them heartbeat once.
+  void join_nodes(int k) {
+    for (int i = 1; i <= k; ++i)
+      join("storage-" + std::to_string(i));
+    advance(cfg_.heartbeat_interval);
+  }
+
+  void heartbeat(const node_name& name) {
+    auto& n = node(name);
+    heartbeat_msg hb;
+    hb.name = name;
+    hb.batches = n.held.size();
+    hb.lost = n.lost;
+    sender_ = name;
+    step([&](effects& out) { machine_.on_heartbeat(hb, now_, out); });
+    sender_.clear();
+  }
+
+  /// A client's append of `count` entries at ts base, base + 1, ...; returns
+  /// the request's token (answer_of(token) once answered).
+  uint64_t append(client_id client, sequence_nr seq, int count = 3,
+                  timestamp_us base = 1000, uint32_t attempt = 0) {
+    append_req req;
+    req.client = client;
+    req.seq = seq;
+    req.attempt = attempt;
+    for (int i = 0; i < count; ++i)
+      req.entries.push_back(entry{base + i, "app", "payload"});
+    auto token = next_token_++;
+    step([&](effects& out) { machine_.on_append(token, req, now_, out); });
+    return token;
+  }
+
+  uint64_t read(timestamp_us from, timestamp_us to) {
+    auto token = next_token_++;
+    step([&](effects& out) {
+      machine_.on_read(token, read_req{from, to}, now_, out);
+    });
+    return token;
+  }
+
+  status_reply status() {
+    auto token = next_token_++;
+    step([&](effects& out) { machine_.on_status(token, now_, out); });
+    return std::get<status_reply>(answer_of(token).value());
+  }
+
+  answer drain(const node_name& name) {
+    auto token = next_token_++;
+    step([&](effects& out) {
+      machine_.on_drain(token, drain_req{name}, now_, out);
+    });
+    return answer_of(token).value();
+  }
+
+  answer remove(const node_name& name, bool force = false) {
+    auto token = next_token_++;
+    step([&](effects& out) {
+      machine_.on_remove(token, remove_req{name, force}, now_, out);
+    });
+    return answer_of(token).value();
+  }
+
+  std::optional<answer> answer_of(uint64_t token) const {
+    auto i = answers_.find(token);
+    if (i == answers_.end())
+      return std::nullopt;
+    return i->second;
+  }
+
+  // -- faults ------------------------------------------------------------------
+
+  /// Unreachable both ways (messages to it are lost, it sends nothing).
+  void cut(const node_name& name) {
+    node(name).cut = true;
+  }
+  void heal(const node_name& name) {
+    node(name).cut = false;
+  }
+  /// etcd/raft's name for the same: the node is alone.
+  void isolate(const node_name& name) {
+    cut(name);
+  }
+  /// Down: loses what is in flight to it; keeps its copies (a durable
+  /// node) unless `wipe`.
+  void crash(const node_name& name, bool wipe = false) {
+    auto& n = node(name);
+    n.up = false;
+    if (wipe)
+      n.held.clear();
+  }
+  /// Back up: a new boot; it joins again with its block report.
+  answer restart(const node_name& name) {
+    auto& n = node(name);
+    n.up = true;
+    ++n.boot;
+    n.version = 0;
+    return join(name);
+  }
+
+  /// Loses the messages in flight that match `pred` (their requests time
+  /// out at their deadline).
+  size_t drop(const std::function<bool(const in_flight&)>& pred) {
+    size_t before = outbox_.size();
+    std::deque<in_flight> keep;
+    for (auto& m : outbox_)
+      if (pred(m)) {
+        if (m.is_request)
+          lost_.push_back(m);
+      } else {
+        keep.push_back(std::move(m));
+      }
+    outbox_ = std::move(keep);
+    return before - outbox_.size();
+  }
+
+  // -- time and delivery ---------------------------------------------------
+
+  /// Delivers every message in flight (and what the answers cause), until
+  /// nothing is left.
+  void deliver_all() {
+    while (!outbox_.empty()) {
+      auto m = std::move(outbox_.front());
+      outbox_.pop_front();
+      deliver(m);
+    }
+  }
+
+  /// Moves time forward by `dt`, in steps of at most a tenth of a heartbeat:
+  /// due timers fire, live nodes heartbeat every heartbeat_interval, and
+  /// requests that are lost or unanswered fail with `timeout` at their
+  /// deadline.
+  void advance(time_us dt) {
+    auto until = now_ + dt;
+    auto quantum = std::max<time_us>(cfg_.heartbeat_interval / 10, 1);
+    while (now_ < until) {
+      now_ = std::min(until, now_ + quantum);
+      if (auto_heartbeat && now_ >= next_heartbeat_) {
+        next_heartbeat_ = now_ + cfg_.heartbeat_interval;
+        for (auto& [name, n] : nodes_)
+          if (n.up && !n.cut && joined_.count(name) > 0)
+            heartbeat(name);
+      }
+      fire_timers();
+      expire_requests();
+      if (auto_deliver)
+        deliver_all();
+    }
+  }
+
+  // -- what happened -----------------------------------------------------------
+
+  const std::deque<in_flight>& outbox() const {
+    return outbox_;
+  }
+  /// Requests and sends ever emitted, in order.
+  const std::vector<in_flight>& sent() const {
+    return sent_;
+  }
+  size_t count_sent(const std::function<bool(const in_flight&)>& pred) const {
+    return static_cast<size_t>(std::count_if(sent_.begin(), sent_.end(), pred));
+  }
+  const std::vector<fx::event>& events() const {
+    return events_;
+  }
+  bool has_event(const std::string& name) const {
+    return std::any_of(events_.begin(), events_.end(),
+                       [&](const fx::event& e) { return e.name == name; });
+  }
+  const std::vector<master_record>& persisted() const {
+    return persisted_;
+  }
+  const master_state& state() const {
+    return machine_.state();
+  }
+  /// The code of a stop effect, if the machine asked to stop.
+  std::optional<errc> stopped() const {
+    return stopped_;
+  }
+  time_us now() const {
+    return now_;
+  }
+  /// The nodes that hold a copy of `id`.
+  std::set<node_name> holders(batch_id id) const {
+    std::set<node_name> out;
+    for (auto& [name, n] : nodes_)
+      if (n.held.count(id) > 0)
+        out.insert(name);
+    return out;
+  }
+
+private:
+  template <class Input>
+  void step(Input input) {
+    effects out;
+    input(out);
+    run(out);
+    if (auto_deliver)
+      deliver_all();
+  }
+
+  void run(effects& out) {
+    for (auto& e : out)
+      std::visit([&](auto& x) { perform(x); }, e);
+  }
+
+  void perform(fx::request& r) {
+    in_flight m{r.to, r.msg, true, r.token, now_ + r.timeout};
+    sent_.push_back(m);
+    outbox_.push_back(std::move(m));
+  }
+  void perform(fx::send& s) {
+    in_flight m{s.to, s.msg, false, 0, now_ + s.timeout};
+    sent_.push_back(m);
+    outbox_.push_back(std::move(m));
+  }
+  void perform(fx::to_sender& s) {
+    if (sender_.empty())
+      return;
+    in_flight m{sender_, s.msg, false, 0, now_};
+    sent_.push_back(m);
+    outbox_.push_back(std::move(m));
+  }
+  void perform(fx::reply& r) {
+    answers_[r.token] = r.value;
+  }
+  void perform(fx::timer& t) {
+    timers_.emplace(now_ + t.delay, t);
+  }
+  void perform(fx::forget_peer&) {
+  }
+  void perform(fx::learn& l) {
+    joined_.insert(l.name);
+  }
+  void perform(fx::persist& p) {
+    persisted_.push_back(p.record);
+  }
+  void perform(fx::event& e) {
+    events_.push_back(e);
+  }
+  void perform(fx::stop& s) {
+    stopped_ = s.code;
+  }
+
+  void fire_timers() {
+    while (!timers_.empty() && timers_.begin()->first <= now_) {
+      auto t = timers_.begin()->second;
+      timers_.erase(timers_.begin());
+      effects out;
+      if (t.kind == fx::timer_kind::tick)
+        machine_.on_tick(now_, out);
+      else
+        machine_.on_retry_store(t.batch, t.node, now_, out);
+      run(out);
+    }
+  }
+
+  void expire_requests() {
+    std::vector<in_flight> due;
+    std::vector<in_flight> keep;
+    for (auto& m : lost_)
+      (m.deadline <= now_ ? due : keep).push_back(m);
+    lost_ = std::move(keep);
+    for (auto& m : due) {
+      effects out;
+      machine_.on_failure(m.token, errc::timeout, now_, out);
+      run(out);
+    }
+  }
+
+  void reply(const in_flight& m, node_reply r) {
+    effects out;
+    machine_.on_reply(m.token, r, now_, out);
+    run(out);
+  }
+
+  void fail(const in_flight& m, errc code) {
+    effects out;
+    machine_.on_failure(m.token, code, now_, out);
+    run(out);
+  }
+
+  void deliver(const in_flight& m) {
+    auto& n = node(m.to);
+    if (!n.up || n.cut || n.silent) {
+      if (m.is_request)
+        lost_.push_back(m); // times out at its deadline
+      return;
+    }
+    if (m.is_store()) {
+      auto& req = std::get<0>(m.msg)->req;
+      if (n.refuse)
+        return fail(m, errc::store_refused);
+      n.held.emplace(req.batch, req);
+      return reply(m, store_ack{req.batch, n.name});
+    }
+    if (auto* c = std::get_if<copy_req>(&m.msg)) {
+      auto& src = node(c->source);
+      auto i = src.held.find(c->batch);
+      if (n.refuse)
+        return fail(m, errc::store_refused);
+      if (!src.up || src.cut)
+        return fail(m, errc::unreachable);
+      if (i == src.held.end())
+        return fail(m, errc::batch_not_found);
+      n.held.emplace(c->batch, i->second);
+      return reply(m, copy_ack{c->batch, n.name});
+    }
+    if (auto* f = std::get_if<fetch_req>(&m.msg)) {
+      fetch_result res;
+      for (auto id : f->batches) {
+        auto i = n.held.find(id);
+        if (i == n.held.end()) {
+          res.not_found.push_back(id);
+          continue;
+        }
+        batch_slice s;
+        s.batch = id;
+        for (auto& e : i->second.entries)
+          if (f->from <= e.ts && e.ts <= f->to)
+            s.entries.push_back(e);
+        res.slices.push_back(std::move(s));
+      }
+      return reply(m, std::move(res));
+    }
+    if (auto* d = std::get_if<delete_req>(&m.msg)) {
+      ++n.deletes;
+      for (auto id : d->batches)
+        n.held.erase(id);
+      ++n.version;
+      return reply(m, delete_ack{n.boot, n.version});
+    }
+    if (auto* a = std::get_if<lost_ack>(&m.msg)) {
+      for (auto id : a->batches)
+        n.lost.erase(std::remove(n.lost.begin(), n.lost.end(), id),
+                     n.lost.end());
+      return;
+    }
+    if (std::holds_alternative<join_nudge>(m.msg))
+      ++n.nudged;
+  }
+
+  cluster_config cfg_;
+  master_machine machine_;
+  time_us now_ = 0;
+  time_us next_heartbeat_ = 0;
+  uint64_t next_token_ = 1;
+  node_name sender_;
+  std::map<node_name, fake_node> nodes_;
+  std::set<node_name> joined_;
+  std::deque<in_flight> outbox_;
+  std::vector<in_flight> lost_;
+  std::vector<in_flight> sent_;
+  std::multimap<time_us, fx::timer> timers_;
+  std::map<uint64_t, answer> answers_;
+  std::vector<fx::event> events_;
+  std::vector<master_record> persisted_;
+  std::optional<errc> stopped_;
+};
+
+/// The error code of an answer, errc::none for a success.
+inline errc code_of(const std::optional<answer>& a) {
+  if (!a)
+    return errc::none;
+  if (auto* e = std::get_if<error_answer>(&*a))
+    return e->code;
+  return errc::none;
+}
+
+} // namespace logstore::test
