@@ -6,7 +6,7 @@
 #include "app/cluster_commands.hpp"
 
 #include "core/history/checker.hpp"
-#include "net/json_text.hpp"
+#include "core/base/json_text.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -42,14 +42,14 @@ int run_check(const check_args& args) {
     for (size_t i = 0; i < r.properties.size(); ++i) {
       auto& p = r.properties[i];
       out += i > 0 ? "," : "";
-      net::append_json_string(out, p.name);
+      append_json_string(out, p.name);
       out += ":{\"held\":";
       out += p.held ? "true" : "false";
       out += ",\"violations\":" + std::to_string(p.violations)
              + ",\"examples\":[";
       for (size_t k = 0; k < p.examples.size(); ++k) {
         out += k > 0 ? "," : "";
-        net::append_json_string(out, p.examples[k]);
+        append_json_string(out, p.examples[k]);
       }
       out += "]}";
     }

@@ -14,7 +14,7 @@
 
 #include "actors/protocol.hpp"
 #include "net/endpoint.hpp"
-#include "net/json_text.hpp"
+#include "core/base/json_text.hpp"
 
 #include <caf/all.hpp>
 
@@ -45,9 +45,9 @@ void print_entries(const read_result& res, const std::string& format) {
       out += "{\"ts\":";
       out += std::to_string(e.ts);
       out += ",\"source\":";
-      net::append_json_string(out, e.source);
+      append_json_string(out, e.source);
       out += ",\"msg\":";
-      net::append_json_string(out, e.payload);
+      append_json_string(out, e.payload);
       out += "}\n";
     }
     if (out.size() > (1 << 16)) {
@@ -112,9 +112,9 @@ std::string member_fields_json(const member_status& m) {
 /// {"name":..,"state":..,...}
 std::string member_json(const member_status& m) {
   std::string out = "{\"name\":";
-  net::append_json_string(out, m.name);
+  append_json_string(out, m.name);
   out += ",\"state\":";
-  net::append_json_string(out, m.state);
+  append_json_string(out, m.state);
   return out + member_fields_json(m) + "}";
 }
 
@@ -161,13 +161,13 @@ void print_status_json(const status_reply& st, bool healthy) {
   for (size_t i = 0; i < st.members.size(); ++i) {
     auto& m = st.members[i];
     out += i > 0 ? ",{\"name\":" : "{\"name\":";
-    net::append_json_string(out, m.name);
+    append_json_string(out, m.name);
     out += ",\"address\":";
-    net::append_json_string(out, m.address);
+    append_json_string(out, m.address);
     out += ",\"zone\":";
-    net::append_json_string(out, m.zone);
+    append_json_string(out, m.zone);
     out += ",\"state\":";
-    net::append_json_string(out, m.state);
+    append_json_string(out, m.state);
     out += member_fields_json(m) + "}";
   }
   out += "]}\n";

@@ -3,6 +3,7 @@
 // the flags onto them.
 #include "app/segment_command.hpp"
 
+#include "core/base/json_text.hpp"
 #include "core/storage/posix_disk.hpp"
 #include "core/storage/segment_store.hpp"
 #include "core/storage/segment_verify.hpp"
@@ -16,18 +17,6 @@ namespace {
 constexpr int exit_clean = 0;
 constexpr int exit_corrupt = 1;
 constexpr int exit_bad_input = 2;
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20)
-      continue; // never in our file names or reasons
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 std::string id_list(const std::vector<batch_id>& ids, const char* sep) {
   std::string out;

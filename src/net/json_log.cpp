@@ -2,7 +2,7 @@
 #include "net/json_log.hpp"
 
 #include "net/endpoint.hpp"
-#include "net/json_text.hpp"
+#include "core/base/json_text.hpp"
 
 namespace logstore::net {
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "scenario/scenario.hpp"
+#include "core/base/json_text.hpp"
 #include "sim/world.hpp"
 
 #include <iosfwd>
@@ -44,7 +45,6 @@ std::string format_seconds(time_us t);
 std::string format_latency(time_us t);
 
 /// Escapes a string for JSON.
-std::string json_escape(const std::string& s);
 
 // The oracle's sections (report_oracle.cpp).
 

@@ -6,6 +6,7 @@
 #include "core/history/history.hpp"
 
 #include "core/base/assert.hpp"
+#include "core/base/json_text.hpp"
 
 #include <charconv>
 #include <limits>
@@ -27,43 +28,8 @@ void put_int(std::string& out, Integer x) {
   out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
-bool needs_escape(char c) {
-  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-}
-
-void put_escaped(std::string& out, char c) {
-  switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    default: break;
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  auto u = static_cast<unsigned char>(c);
-  LOGSTORE_ASSERT(u < 0x20);
-  out += "\\u00";
-  out += hex[u >> 4];
-  out += hex[u & 0xf];
-}
-
-/// Writes `str` as a JSON string. Bytes >= 0x80 pass through unchanged, so
-/// UTF-8 stays UTF-8; control characters, '"' and '\' are escaped.
 void put_string(std::string& out, std::string_view str) {
-  out += '"';
-  size_t run = 0; // start of the current run of bytes that need no escape
-  for (size_t i = 0; i < str.size(); ++i) {
-    if (!needs_escape(str[i]))
-      continue;
-    out.append(str.data() + run, i - run);
-    put_escaped(out, str[i]);
-    run = i + 1;
-  }
-  out.append(str.data() + run, str.size() - run);
-  out += '"';
+  append_json_string(out, str);
 }
 
 void put_entry(std::string& out, const entry_ref& e) {
