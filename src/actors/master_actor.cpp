@@ -177,6 +177,12 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
   log_event(self, sh->ctx, e.level, e.name, e.text);
 }
 
+void perform(caf::event_based_actor* self, const shell_ptr& sh,
+             const fx::verdict& v) {
+  if (sh->ctx.log != nullptr)
+    sh->ctx.log->on_verdict(now_us(self), sh->ctx.name, v.subject, v.state);
+}
+
 void perform(caf::event_based_actor* self, const shell_ptr&,
              const fx::stop& s) {
   self->quit(make_error(s.code, s.text));

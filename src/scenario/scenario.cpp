@@ -7,6 +7,7 @@
 #include "core/history/checker.hpp"
 
 #include "core/base/assert.hpp"
+#include "core/base/node_role.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -85,9 +86,9 @@ std::vector<std::string> scenario::node_names() const {
   result.reserve(1 + storage_nodes + workload.clients);
   result.emplace_back("master");
   for (uint32_t i = 1; i <= storage_nodes + spare_nodes; ++i)
-    result.emplace_back("storage-" + std::to_string(i));
+    result.emplace_back(to_string(node_id{node_role::storage, i}));
   for (uint32_t i = 1; i <= workload.clients; ++i)
-    result.emplace_back("client-" + std::to_string(i));
+    result.emplace_back(to_string(node_id{node_role::client, i}));
   return result;
 }
 
@@ -95,15 +96,8 @@ namespace {
 
 /// N of "storage-N", or 0.
 uint32_t storage_number(const std::string& name) {
-  if (name.rfind("storage-", 0) != 0)
-    return 0;
-  uint32_t n = 0;
-  for (size_t i = 8; i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9')
-      return 0;
-    n = n * 10 + static_cast<uint32_t>(name[i] - '0');
-  }
-  return n;
+  auto id = parse_node_id(name);
+  return id.is(node_role::storage) ? id.number : 0;
 }
 
 } // namespace

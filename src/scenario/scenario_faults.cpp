@@ -2,6 +2,7 @@
 // partition groups. The timeline check is in scenario_timeline.cpp.
 // Layer: sim (scenario library, no CAF). See docs/scenarios.md, "[[fault]]".
 #include "scenario/scenario.hpp"
+#include "core/base/node_role.hpp"
 #include "scenario/scenario_reader.hpp"
 
 #include <algorithm>
@@ -46,8 +47,8 @@ void check_node(table_reader& r, std::string_view key,
   if (is_node(nodes, name.text))
     return;
   // "storage-9" of 5 is a count problem, not a typo: list, don't suggest.
-  auto numbered = name.text.rfind("storage-", 0) == 0
-                  || name.text.rfind("client-", 0) == 0;
+  auto role = parse_node_id(name.text).role;
+  auto numbered = role == node_role::storage || role == node_role::client;
   std::vector<std::string_view> candidates(nodes.begin(), nodes.end());
   auto hint = numbered ? std::string{}
                        : detail::suggestion(name.text, candidates);
@@ -188,11 +189,12 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
       // Only storage nodes may crash for now: a restarted master would
       // come back without its index, and a restarted client would reuse
       // its sequence numbers (both need state on disk: issue 5).
-      if (r.context().ok() && f.value.target.rfind("client-", 0) == 0)
+      if (r.context().ok() && is_client_name(f.value.target))
         r.fail("target", "clients cannot crash or restart: a restarted "
                          "client would reuse its (client, seq) numbers; use "
                          "pause or a partition to take it away");
-      if (r.context().ok() && f.value.target == "master" && !s.disk.durable)
+      if (r.context().ok() && is_master_name(f.value.target)
+          && !s.disk.durable)
         r.fail("target", "the master can crash only with [disk] mode = "
                          "\"durable\": its record (epoch, batch ids, members, "
                          "failures) lives on disk");
@@ -219,7 +221,7 @@ void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
     case fault_action::disk_slow:
       r.require("target", "\"storage-1\"");
       read_target(r, s, nodes, f);
-      if (r.context().ok() && f.value.target.rfind("storage-", 0) != 0)
+      if (r.context().ok() && !is_storage_name(f.value.target))
         r.fail("target", "only storage nodes can be drained or have disk "
                          "faults");
       if (r.context().ok() && f.value.action != fault_action::drain

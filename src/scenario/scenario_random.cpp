@@ -15,6 +15,7 @@
 //    side; link faults hit a storage node, or one storage-master or
 //    storage-storage link.
 #include "core/base/assert.hpp"
+#include "core/base/node_role.hpp"
 #include "scenario/scenario.hpp"
 
 #include <algorithm>
@@ -47,7 +48,7 @@ bool is_down_action(fault_action x) {
 }
 
 bool is_storage(const std::string& name) {
-  return name.rfind("storage-", 0) == 0;
+  return is_storage_name(name);
 }
 
 /// Crashes and pauses already scheduled; one without a duration lasts until
@@ -88,7 +89,7 @@ size_t peak_overlap(const std::vector<down_interval>& downs, time_us start,
 }
 
 std::string storage_name(uint64_t index) {
-  return "storage-" + std::to_string(index + 1);
+  return to_string(node_id{node_role::storage, static_cast<uint32_t>(index + 1)});
 }
 
 /// Uniform in [lo, hi], rounded down to whole milliseconds when that stays in
@@ -150,11 +151,12 @@ bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
 std::vector<down_interval> master_downs(const std::vector<fault>& faults) {
   std::vector<down_interval> result;
   for (auto& f : faults)
-    if (f.action == fault_action::crash && f.target == "master")
+    if (f.action == fault_action::crash && is_master_name(f.target))
       result.push_back({f.target, f.at,
                         f.duration > 0 ? f.at + f.duration : forever});
   for (auto& f : faults) // a scripted restart ends an open-ended crash
-    if (f.action == fault_action::restart && f.target == "master")
+    if (f.action == fault_action::restart
+        && is_master_name(f.target))
       for (auto& d : result)
         if (d.end == forever && d.start <= f.at)
           d.end = f.at;

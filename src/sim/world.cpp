@@ -7,6 +7,7 @@
 #include "actors/protocol.hpp"
 #include "actors/storage_actor.hpp"
 #include "core/base/assert.hpp"
+#include "core/base/node_role.hpp"
 #include "sim/world_actions.hpp"
 #include "sim/world_impl.hpp"
 #include "sim/probe_actor.hpp"
@@ -81,7 +82,7 @@ world::world(const scenario& s, const run_options& opts)
   disks_.resize(names_.size());
   for (node_index n = 0; n < names_.size(); ++n)
     if (s_.disk.durable
-        && (names_[n].rfind("storage-", 0) == 0 || names_[n] == "master")) {
+        && (is_storage_name(names_[n]) || is_master_name(names_[n]))) {
       disks_[n] = std::make_unique<sim_disk>(rng_.fork(0xD15C + n));
       disks_[n]->set_sync_latency_us(s_.disk.fsync_latency);
       if (s_.disk.capacity > 0)
@@ -114,12 +115,13 @@ node_context world::context_for(node_index n) {
 
 void world::spawn_node(node_index n) {
   auto& name = names_[n];
+  auto id = parse_node_id(name);
   caf::actor a;
-  if (name == "master") {
+  if (id.is(node_role::master)) {
     a = sys_->spawn(master_actor, s_.cluster, context_for(n),
                     static_cast<disk*>(disks_[n].get()),
                     opts_.check_invariants);
-  } else if (name.rfind("storage-", 0) == 0) {
+  } else if (id.is(node_role::storage)) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
     opts.zone = s_.zone_of(name);
@@ -139,7 +141,8 @@ void world::spawn_node(node_index n) {
   } else {
     auto& w = s_.workload;
     client_options opts;
-    opts.number = static_cast<uint32_t>(std::stoul(name.substr(7)));
+    LOGSTORE_ASSERT(id.is(node_role::client));
+    opts.number = id.number;
     opts.process_stride = w.clients;
     opts.stop_at = s_.duration;
     opts.mean_gap = static_cast<time_us>(1e6 * w.clients / w.rate);

@@ -26,7 +26,7 @@
 namespace logstore::sim {
 
 /// Collects node events stamped with virtual time, and shows the master's
-/// "dead" verdicts to the oracle.
+/// "dead" verdicts (structured, fx::verdict) to the oracle.
 class event_collector final : public event_sink {
 public:
   using verdict_fn = std::function<void(const std::string& node, time_us)>;
@@ -36,11 +36,14 @@ public:
   }
   void emit(time_us now, log_level level, const std::string& node,
             std::string_view event, std::string text) override {
-    if (event == "member_dead" && node == "master")
-      on_dead_(text.substr(0, text.find(' ')), now);
     if (keep_)
       events.push_back({now, std::string{to_string(level)}, node,
                         std::string{event}, std::move(text)});
+  }
+  void on_verdict(time_us now, const std::string&, const std::string& subject,
+                  std::string_view state) override {
+    if (state == "dead")
+      on_dead_(subject, now);
   }
   std::vector<node_event> events;
 

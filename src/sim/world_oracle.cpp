@@ -3,6 +3,7 @@
 // reports, and operator actions sent through the probe (drain).
 // Layer: sim. Split from world.cpp; the oracle itself is oracle.cpp.
 #include "actors/protocol.hpp"
+#include "core/base/node_role.hpp"
 #include "sim/probe_actor.hpp"
 #include "sim/world_impl.hpp"
 
@@ -27,7 +28,7 @@ bool world::oracle_wanted() const {
 void world::start_oracle() {
   std::vector<std::string> storage;
   for (auto& name : names_)
-    if (name.rfind("storage-", 0) == 0)
+    if (is_storage_name(name))
       storage.push_back(name);
   probe_callbacks cb;
   cb.on_status = [this](const status_reply& st) {

@@ -315,6 +315,10 @@ public:
   const master_state& state() const {
     return machine_.state();
   }
+  /// The failure detector's verdicts, in order.
+  const std::vector<fx::verdict>& verdicts() const {
+    return verdicts_;
+  }
   /// The code of a stop effect, if the machine asked to stop.
   std::optional<errc> stopped() const {
     return stopped_;
@@ -379,6 +383,9 @@ private:
   }
   void perform(fx::event& e) {
     events_.push_back(e);
+  }
+  void perform(fx::verdict& v) {
+    verdicts_.push_back(v);
   }
   void perform(fx::stop& s) {
     stopped_ = s.code;
@@ -498,6 +505,7 @@ private:
   std::vector<fx::event> events_;
   std::vector<master_record> persisted_;
   std::optional<errc> stopped_;
+  std::vector<fx::verdict> verdicts_;
 };
 
 /// The error code of an answer, errc::none for a success.

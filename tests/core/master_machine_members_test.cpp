@@ -88,6 +88,12 @@ TEST_CASE("failure detector: silence makes a node suspect, then dead") {
   CHECK(state_of(h.status(), "storage-2") == "dead");
   CHECK(h.has_event("member_suspect"));
   CHECK(h.has_event("member_dead"));
+  // The verdicts also come structured (the oracle reads these, not text).
+  std::vector<std::string> of_2;
+  for (auto& v : h.verdicts())
+    if (v.subject == "storage-2")
+      of_2.push_back(v.state);
+  CHECK(of_2 == std::vector<std::string>{"up", "suspect", "dead"});
   h.heal("storage-2");
   h.advance(200'000);
   CHECK(state_of(h.status(), "storage-2") == "up");

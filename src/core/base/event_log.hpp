@@ -24,6 +24,14 @@ public:
   virtual void emit(time_us now, log_level level, const std::string& node,
                     std::string_view event, std::string text)
     = 0;
+
+  /// `node` (the master) now holds `subject` to be `state` ("up",
+  /// "suspect", "dead"). Structured, so no one parses event text for it;
+  /// sent whatever the log level. Ignored unless a sink wants it.
+  virtual void on_verdict(time_us now, const std::string& node,
+                          const std::string& subject, std::string_view state) {
+    (void) now, (void) node, (void) subject, (void) state;
+  }
 };
 
 } // namespace logstore

@@ -335,6 +335,7 @@ void master_machine::detector_tick() {
     }
     log(level, "member_" + std::string{to_string(state)},
         m.name + " is now " + std::string{to_string(state)} + why);
+    emit(fx::verdict{m.name, std::string{to_string(state)}});
   }
 }
 

@@ -120,6 +120,14 @@ struct event {
   std::string text;
 };
 
+/// The failure detector's verdict on member `subject` changed to `state`
+/// ("up", "suspect", "dead"): structured, for whoever judges verdicts (the
+/// simulator's oracle), whatever the log level.
+struct verdict {
+  node_name subject;
+  std::string state;
+};
+
 /// The master cannot go on (its record is damaged): stop with this error.
 struct stop {
   errc code = errc::none;
@@ -130,7 +138,7 @@ struct stop {
 
 using effect = std::variant<fx::request, fx::send, fx::to_sender, fx::reply,
                             fx::timer, fx::forget_peer, fx::learn, fx::persist,
-                            fx::event, fx::stop>;
+                            fx::event, fx::verdict, fx::stop>;
 
 /// The effects of one step, in the order they must happen.
 using effects = std::vector<effect>;
