@@ -41,43 +41,7 @@ bool from_string(std::string_view str, latency_distribution& x) {
   return false;
 }
 
-std::string_view to_string(fault_action x) {
-  switch (x) {
-    case fault_action::crash: return "crash";
-    case fault_action::restart: return "restart";
-    case fault_action::pause: return "pause";
-    case fault_action::resume: return "resume";
-    case fault_action::slow: return "slow";
-    case fault_action::partition: return "partition";
-    case fault_action::heal: return "heal";
-    case fault_action::latency: return "latency";
-    case fault_action::loss: return "loss";
-    case fault_action::duplicate: return "duplicate";
-    case fault_action::join: return "join";
-    case fault_action::drain: return "drain";
-    case fault_action::disk_corrupt: return "disk-corrupt";
-    case fault_action::disk_misdirect: return "disk-misdirect";
-    case fault_action::disk_full: return "disk-full";
-    case fault_action::disk_slow: return "disk-slow";
-  }
-  return "unknown";
-}
-
-bool from_string(std::string_view str, fault_action& x) {
-  for (auto candidate :
-       {fault_action::crash, fault_action::restart, fault_action::pause,
-        fault_action::resume, fault_action::slow, fault_action::partition,
-        fault_action::heal, fault_action::latency, fault_action::loss,
-        fault_action::duplicate, fault_action::join, fault_action::drain,
-        fault_action::disk_corrupt, fault_action::disk_misdirect,
-        fault_action::disk_full, fault_action::disk_slow}) {
-    if (to_string(candidate) == str) {
-      x = candidate;
-      return true;
-    }
-  }
-  return false;
-}
+// to_string(fault_action) and from_string: scenario/fault_kinds.cpp.
 
 // -- scenario -----------------------------------------------------------------
 

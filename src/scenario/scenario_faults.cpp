@@ -3,6 +3,7 @@
 // Layer: sim (scenario library, no CAF). See docs/scenarios.md, "[[fault]]".
 #include "scenario/scenario.hpp"
 #include "core/base/node_role.hpp"
+#include "scenario/fault_kinds.hpp"
 #include "scenario/scenario_reader.hpp"
 
 #include <algorithm>
@@ -21,13 +22,16 @@ const std::vector<std::string_view> all_fault_keys = {
   "at",       "action",  "target", "between", "groups",    "one_way",
   "duration", "latency", "jitter", "loss",    "duplicate", "extra_latency"};
 
-const std::vector<std::string_view> action_names = {
-  "crash",     "restart",      "pause",          "resume",
-  "slow",      "partition",    "heal",           "latency",
-  "loss",      "duplicate",    "join",           "drain",
-  "disk-corrupt", "disk-misdirect", "disk-full", "disk-slow"};
-
-constexpr time_us link_latency_max = 60'000'000;
+/// Every action's name, in the order of fault_action.
+const std::vector<std::string_view>& action_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (auto& k : fault_kinds())
+      out.push_back(k.name);
+    return out;
+  }();
+  return names;
+}
 
 std::string join(const std::vector<std::string_view>& names) {
   std::string result;
@@ -72,40 +76,6 @@ void reject_foreign_keys(table_reader& r, const toml::table& table,
                   + (keys.empty() ? std::string{"no other keys"} : join(keys))
                   + ")");
   }
-}
-
-void read_target(table_reader& r, const scenario& s,
-                 const std::vector<std::string>& nodes, located_fault& f) {
-  if (!r.has("target"))
-    return;
-  located_string name;
-  r.text("target", name.text);
-  name.where = r.where("target");
-  check_node(r, "target", name, s, nodes);
-  f.value.target = name.text;
-  f.target = name.where;
-}
-
-void read_between(table_reader& r, const scenario& s,
-                  const std::vector<std::string>& nodes, located_fault& f) {
-  std::vector<located_string> names;
-  r.strings("between", names);
-  if (!r.context().ok() || !r.has("between"))
-    return;
-  if (names.size() != 2) {
-    r.fail("between", "lists " + std::to_string(names.size())
-                        + " node(s); give exactly two, e.g. between = "
-                          "[\"storage-1\", \"master\"]");
-    return;
-  }
-  for (auto& name : names)
-    check_node(r, "between", name, s, nodes);
-  if (names[0].text == names[1].text)
-    r.fail_at(names[1].where, "between",
-              "names '" + names[0].text + "' twice; give two different nodes");
-  for (auto& name : names)
-    f.value.between.push_back(name.text);
-  f.target = names[0].where;
 }
 
 /// One group of a partition: a non-empty array of node names that appear in
@@ -155,139 +125,6 @@ void add_complement(table_reader& r, const std::vector<std::string>& nodes,
   f.groups.push_back(std::move(rest));
 }
 
-void read_groups(table_reader& r, const scenario& s,
-                 const std::vector<std::string>& nodes, located_fault& f) {
-  r.require("groups", "[[\"master\", \"storage-1\"], [\"storage-2\"]]");
-  auto* node = r.get("groups");
-  if (node == nullptr || !r.context().ok())
-    return;
-  auto* array = node->as_array();
-  if (array == nullptr || array->empty()) {
-    r.fail("groups", "expected a non-empty array of groups; write e.g. "
-                     "groups = [[\"master\", \"storage-1\"], [\"storage-2\"]]");
-    return;
-  }
-  for (auto& group : *array)
-    read_group(r, group, s, nodes, f.value);
-  f.target = r.where("groups");
-  if (r.context().ok() && f.value.groups.size() == 1)
-    add_complement(r, nodes, f.value);
-  r.boolean("one_way", f.value.one_way);
-  if (r.context().ok() && f.value.one_way && f.value.groups.size() != 2)
-    r.fail("one_way", "a one-way partition cuts groups[0] -> groups[1], so it "
-                      "needs exactly two groups; merge the others");
-}
-
-/// target for node actions; target or between for link actions.
-void read_nodes(table_reader& r, const scenario& s, located_fault& f) {
-  auto nodes = s.node_names();
-  switch (f.value.action) {
-    case fault_action::crash:
-    case fault_action::restart:
-      r.require("target", "\"storage-1\"");
-      read_target(r, s, nodes, f);
-      // Only storage nodes may crash for now: a restarted master would
-      // come back without its index, and a restarted client would reuse
-      // its sequence numbers (both need state on disk: issue 5).
-      if (r.context().ok() && is_client_name(f.value.target))
-        r.fail("target", "clients cannot crash or restart: a restarted "
-                         "client would reuse its (client, seq) numbers; use "
-                         "pause or a partition to take it away");
-      if (r.context().ok() && is_master_name(f.value.target)
-          && !s.disk.durable)
-        r.fail("target", "the master can crash only with [disk] mode = "
-                         "\"durable\": its record (epoch, batch ids, members, "
-                         "failures) lives on disk");
-      return;
-    case fault_action::pause:
-    case fault_action::resume:
-    case fault_action::slow:
-      r.require("target", "\"storage-1\"");
-      read_target(r, s, nodes, f);
-      return;
-    case fault_action::join:
-      r.require("target", "\"storage-6\"");
-      read_target(r, s, nodes, f);
-      if (r.context().ok() && !s.is_spare(f.value.target))
-        r.fail("target", "'" + f.value.target
-                           + "' is not a spare node; set [cluster] "
-                             "spare_nodes and join storage-"
-                           + std::to_string(s.storage_nodes + 1) + " ..");
-      return;
-    case fault_action::drain:
-    case fault_action::disk_corrupt:
-    case fault_action::disk_misdirect:
-    case fault_action::disk_full:
-    case fault_action::disk_slow:
-      r.require("target", "\"storage-1\"");
-      read_target(r, s, nodes, f);
-      if (r.context().ok() && !is_storage_name(f.value.target))
-        r.fail("target", "only storage nodes can be drained or have disk "
-                         "faults");
-      if (r.context().ok() && f.value.action != fault_action::drain
-          && !s.disk.durable)
-        r.fail("action", "disk faults need [disk] mode = \"durable\"");
-      return;
-    case fault_action::partition: read_groups(r, s, nodes, f); return;
-    case fault_action::heal: return;
-    case fault_action::latency:
-    case fault_action::loss:
-    case fault_action::duplicate:
-      if (r.has("target") && r.has("between"))
-        r.fail("between", "give either target (every link of one node) or "
-                          "between (one link), not both");
-      if (!r.has("target") && !r.has("between"))
-        r.fail("action", "needs the links to change; add target = "
-                         "\"storage-1\" or between = [\"storage-1\", "
-                         "\"master\"]");
-      read_target(r, s, nodes, f);
-      read_between(r, s, nodes, f);
-      return;
-  }
-}
-
-/// The action's values, applied on top of the [network] profile.
-void read_values(table_reader& r, const scenario& s, fault& f) {
-  f.profile = s.network;
-  switch (f.action) {
-    case fault_action::latency:
-      r.require("latency", "\"200ms\"");
-      r.duration("latency", f.profile.latency, 0, link_latency_max);
-      f.profile.jitter = 0;
-      r.duration("jitter", f.profile.jitter, 0, link_latency_max);
-      return;
-    case fault_action::loss:
-      r.require("loss", "\"20%\"");
-      r.probability("loss", f.value);
-      f.profile.loss = f.value;
-      return;
-    case fault_action::duplicate:
-      r.require("duplicate", "\"10%\"");
-      r.probability("duplicate", f.value);
-      f.profile.duplicate = f.value;
-      return;
-    case fault_action::slow:
-      r.require("extra_latency", "\"100ms\"");
-      r.duration("extra_latency", f.extra_latency, 1, link_latency_max);
-      return;
-    case fault_action::crash:
-    case fault_action::restart:
-    case fault_action::pause:
-    case fault_action::resume:
-    case fault_action::partition:
-    case fault_action::heal:
-    case fault_action::join:
-    case fault_action::drain:
-    case fault_action::disk_corrupt:
-    case fault_action::disk_misdirect:
-    case fault_action::disk_full: return;
-    case fault_action::disk_slow:
-      r.require("latency", "\"50ms\"");
-      r.duration("latency", f.profile.latency, 0, 60'000'000);
-      return;
-  }
-}
-
 void read_times(table_reader& r, const scenario& s, located_fault& f) {
   r.require("at", "\"5s\"");
   r.duration("at", f.value.at, 0, std::numeric_limits<time_us>::max());
@@ -316,14 +153,16 @@ located_fault read_fault(parse_context& ctx, const toml::table& table,
   f.target = f.duration = r.table_position();
   r.require("action", "\"crash\"");
   size_t action = 0;
-  r.choice("action", action_names, action);
+  r.choice("action", action_names(), action);
   if (!ctx.ok())
     return f;
-  from_string(action_names[action], f.value.action);
+  from_string(action_names()[action], f.value.action);
   reject_foreign_keys(r, table, f.value.action);
   read_times(r, s, f);
-  read_nodes(r, s, f);
-  read_values(r, s, f.value);
+  auto nodes = s.node_names();
+  f.value.profile = s.network; // the action's values apply on top of it
+  detail::fault_reading x{r, s, nodes, f};
+  kind_of(f.value.action).read(x);
   return f;
 }
 
@@ -355,41 +194,69 @@ void detail::read_faults(parse_context& ctx, table_reader& root, scenario& s) {
     s.faults.push_back(std::move(f.value));
 }
 
-const std::vector<std::string_view>& detail::action_keys(fault_action x) {
-  static const std::vector<std::string_view> none;
-  static const std::vector<std::string_view> node_undone{"target", "duration"};
-  static const std::vector<std::string_view> node{"target"};
-  static const std::vector<std::string_view> slow{"target", "extra_latency",
-                                                  "duration"};
-  static const std::vector<std::string_view> partition{"groups", "one_way",
-                                                       "duration"};
-  static const std::vector<std::string_view> latency{
-    "target", "between", "latency", "jitter", "duration"};
-  static const std::vector<std::string_view> loss{"target", "between", "loss",
-                                                  "duration"};
-  static const std::vector<std::string_view> disk_slow{"target", "latency",
-                                                       "duration"};
-  static const std::vector<std::string_view> duplicate{
-    "target", "between", "duplicate", "duration"};
-  switch (x) {
-    case fault_action::crash:
-    case fault_action::pause: return node_undone;
-    case fault_action::restart:
-    case fault_action::resume:
-    case fault_action::join:
-    case fault_action::drain:
-    case fault_action::disk_corrupt:
-    case fault_action::disk_misdirect: return node;
-    case fault_action::disk_full: return node_undone;
-    case fault_action::disk_slow: return disk_slow;
-    case fault_action::slow: return slow;
-    case fault_action::partition: return partition;
-    case fault_action::heal: return none;
-    case fault_action::latency: return latency;
-    case fault_action::loss: return loss;
-    case fault_action::duplicate: return duplicate;
+void detail::read_target(fault_reading& x) {
+  auto& r = x.r;
+  if (!r.has("target"))
+    return;
+  located_string name;
+  r.text("target", name.text);
+  name.where = r.where("target");
+  check_node(r, "target", name, x.s, x.nodes);
+  x.f.value.target = name.text;
+  x.f.target = name.where;
+}
+
+void detail::read_between(fault_reading& x) {
+  auto& r = x.r;
+  std::vector<located_string> names;
+  r.strings("between", names);
+  if (!r.context().ok() || !r.has("between"))
+    return;
+  if (names.size() != 2) {
+    r.fail("between", "lists " + std::to_string(names.size())
+                        + " node(s); give exactly two, e.g. between = "
+                          "[\"storage-1\", \"master\"]");
+    return;
   }
-  return none;
+  for (auto& name : names)
+    check_node(r, "between", name, x.s, x.nodes);
+  if (names[0].text == names[1].text)
+    r.fail_at(names[1].where, "between",
+              "names '" + names[0].text + "' twice; give two different nodes");
+  for (auto& name : names)
+    x.f.value.between.push_back(name.text);
+  x.f.target = names[0].where;
+}
+
+void detail::read_groups(fault_reading& x) {
+  auto& r = x.r;
+  auto& s = x.s;
+  auto& nodes = x.nodes;
+  auto& f = x.f;
+
+  r.require("groups", "[[\"master\", \"storage-1\"], [\"storage-2\"]]");
+  auto* node = r.get("groups");
+  if (node == nullptr || !r.context().ok())
+    return;
+  auto* array = node->as_array();
+  if (array == nullptr || array->empty()) {
+    r.fail("groups", "expected a non-empty array of groups; write e.g. "
+                     "groups = [[\"master\", \"storage-1\"], [\"storage-2\"]]");
+    return;
+  }
+  for (auto& group : *array)
+    read_group(r, group, s, nodes, f.value);
+  f.target = r.where("groups");
+  if (r.context().ok() && f.value.groups.size() == 1)
+    add_complement(r, nodes, f.value);
+  r.boolean("one_way", f.value.one_way);
+  if (r.context().ok() && f.value.one_way && f.value.groups.size() != 2)
+    r.fail("one_way", "a one-way partition cuts groups[0] -> groups[1], so it "
+                      "needs exactly two groups; merge the others");
+}
+
+const std::vector<std::string_view>& detail::action_keys(fault_action x) {
+  return kind_of(x).keys;
 }
 
 std::string detail::node_summary(const scenario& s) {

@@ -16,6 +16,7 @@
 //    storage-storage link.
 #include "core/base/assert.hpp"
 #include "core/base/node_role.hpp"
+#include "scenario/fault_kinds.hpp"
 #include "scenario/scenario.hpp"
 
 #include <algorithm>
@@ -36,12 +37,8 @@ constexpr time_us forever = std::numeric_limits<time_us>::max();
 /// be re-replicated (see pick_down_target).
 constexpr time_us repair_window = 5'000'000;
 
-/// [start, end) during which one storage node is crashed or paused.
-struct down_interval {
-  std::string node;
-  time_us start = 0;
-  time_us end = 0;
-};
+using detail::down_interval;
+using detail::fault_drawing;
 
 bool is_down_action(fault_action x) {
   return x == fault_action::crash || x == fault_action::pause;
@@ -88,13 +85,15 @@ size_t peak_overlap(const std::vector<down_interval>& downs, time_us start,
   return peak;
 }
 
-std::string storage_name(uint64_t index) {
+} // namespace
+
+std::string detail::storage_name(uint64_t index) {
   return to_string(node_id{node_role::storage, static_cast<uint32_t>(index + 1)});
 }
 
 /// Uniform in [lo, hi], rounded down to whole milliseconds when that stays in
 /// range (schedules are easier to read).
-time_us draw_time(prng& rng, time_us lo, time_us hi) {
+time_us detail::draw_time(prng& rng, time_us lo, time_us hi) {
   LOGSTORE_ASSERT(lo <= hi);
   auto x = lo + static_cast<time_us>(rng.below(static_cast<uint64_t>(hi - lo)
                                                + 1));
@@ -103,10 +102,15 @@ time_us draw_time(prng& rng, time_us lo, time_us hi) {
 }
 
 /// Uniform in [max / 10, max], to 0.001 where possible.
-double draw_probability(prng& rng, double max) {
+double detail::draw_probability(prng& rng, double max) {
   auto x = std::floor(rng.uniform(max / 10, max) * 1000) / 1000;
   return x > 0 ? x : max;
 }
+
+namespace {
+
+using detail::draw_time;
+using detail::storage_name;
 
 /// Everything of a fault but what its action needs.
 fault blank_fault(const scenario& s, fault_action action, time_us at,
@@ -121,8 +125,14 @@ fault blank_fault(const scenario& s, fault_action action, time_us at,
 
 /// A crash or pause of a storage node that keeps the limit; false when no
 /// node may go down during [f.at, f.at + f.duration).
-bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
-                      size_t max_down, prng& rng, fault& f) {
+} // namespace
+
+bool detail::pick_down_target(fault_drawing& x) {
+  auto& s = x.s;
+  auto& downs = x.downs;
+  auto max_down = x.max_down;
+  auto& rng = x.rng;
+  auto& f = x.f;
   // Storage nodes keep entries in memory: a crashed node restarts empty and
   // its copies exist again only once the master has re-replicated them. So
   // a crash counts as "down" until its restart plus a repair window.
@@ -134,8 +144,8 @@ bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
   std::vector<std::string> candidates;
   for (uint32_t i = 0; i < s.storage_nodes; ++i) {
     auto name = storage_name(i);
-    auto busy = std::any_of(downs.begin(), downs.end(), [&](auto& x) {
-      return x.node == name && x.start < end && f.at < x.end;
+    auto busy = std::any_of(downs.begin(), downs.end(), [&](auto& d) {
+      return d.node == name && d.start < end && f.at < d.end;
     });
     if (!busy)
       candidates.push_back(std::move(name));
@@ -146,6 +156,8 @@ bool pick_down_target(const scenario& s, std::vector<down_interval>& downs,
   downs.push_back({f.target, f.at, end});
   return true;
 }
+
+namespace {
 
 /// Crashes of the master already scheduled (scripted or drawn).
 std::vector<down_interval> master_downs(const std::vector<fault>& faults) {
@@ -175,7 +187,12 @@ bool pick_master_crash(std::vector<down_interval>& downs, fault& f) {
 }
 
 /// Master plus some storage nodes against the other storage nodes.
-void pick_partition(const scenario& s, prng& rng, fault& f) {
+} // namespace
+
+void detail::pick_partition(fault_drawing& x) {
+  auto& s = x.s;
+  auto& rng = x.rng;
+  auto& f = x.f;
   std::vector<uint64_t> order(s.storage_nodes);
   for (uint64_t i = 0; i < order.size(); ++i)
     order[i] = i;
@@ -193,7 +210,10 @@ void pick_partition(const scenario& s, prng& rng, fault& f) {
 }
 
 /// A storage node's links, or one storage-master / storage-storage link.
-void pick_links(const scenario& s, prng& rng, fault& f) {
+void detail::pick_links(fault_drawing& x) {
+  auto& s = x.s;
+  auto& rng = x.rng;
+  auto& f = x.f;
   auto first = rng.below(s.storage_nodes);
   switch (rng.below(3)) {
     case 0: f.target = storage_name(first); return;
@@ -210,59 +230,17 @@ void pick_links(const scenario& s, prng& rng, fault& f) {
   }
 }
 
-/// Fills in what `f.action` needs; false when it cannot be drawn now.
+namespace {
+
+/// Fills in what `f.action` needs; false when it cannot be drawn now
+/// (fault_kinds.cpp has each kind's draw).
 bool complete_fault(const scenario& s, std::vector<down_interval>& downs,
                     size_t max_down, prng& rng, fault& f) {
-  const auto& spec = s.random;
-  switch (f.action) {
-    case fault_action::crash:
-    case fault_action::pause:
-      return pick_down_target(s, downs, max_down, rng, f);
-    case fault_action::slow:
-      f.target = storage_name(rng.below(s.storage_nodes));
-      f.extra_latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
-                                                              / 10),
-                                  spec.latency_max);
-      return true;
-    case fault_action::partition: pick_partition(s, rng, f); return true;
-    case fault_action::latency:
-      pick_links(s, rng, f);
-      f.profile.latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
-                                                                / 10),
-                                    spec.latency_max);
-      f.profile.jitter = f.profile.latency / 4 / one_ms * one_ms;
-      return true;
-    case fault_action::loss:
-    case fault_action::duplicate:
-      pick_links(s, rng, f);
-      f.value = draw_probability(rng, spec.loss_max);
-      (f.action == fault_action::loss ? f.profile.loss : f.profile.duplicate)
-        = f.value;
-      return true;
-    case fault_action::restart:
-    case fault_action::resume:
-    case fault_action::heal: return false; // implied by durations
-    case fault_action::join:
-    case fault_action::drain: return false; // scripted only
-    case fault_action::disk_corrupt:
-    case fault_action::disk_misdirect:
-    case fault_action::disk_full:
-      if (!s.disk.durable)
-        return false;
-      f.target = storage_name(rng.below(s.storage_nodes));
-      if (f.action != fault_action::disk_full)
-        f.duration = 0;
-      return true;
-    case fault_action::disk_slow:
-      if (!s.disk.durable)
-        return false;
-      f.target = storage_name(rng.below(s.storage_nodes));
-      f.profile.latency = draw_time(rng, std::max<time_us>(1, spec.latency_max
-                                                                / 10),
-                                    spec.latency_max);
-      return true;
-  }
-  return false;
+  auto* draw = kind_of(f.action).draw;
+  if (draw == nullptr)
+    return false; // implied by durations, or scripted only
+  fault_drawing x{s, downs, max_down, rng, f};
+  return draw(x);
 }
 
 } // namespace

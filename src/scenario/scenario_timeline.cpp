@@ -2,6 +2,7 @@
 // or pause finds its node running, every restart a crashed node, every resume
 // a paused one, automatic undos (fault.duration) included.
 // Layer: sim (scenario library, no CAF).
+#include "scenario/fault_kinds.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/scenario_reader.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 
 using detail::located_fault;
 
-enum class node_state : uint8_t { up, crashed, paused };
+using node_state = timeline_state;
 
 struct timeline_event {
   time_us at = 0;
@@ -23,27 +24,10 @@ struct timeline_event {
   fault_action action = fault_action::crash;
 };
 
-/// The state `action` needs, and the one it leaves.
+/// The state `action` needs, and the one it leaves (fault_kinds.cpp).
 std::pair<node_state, node_state> transition(fault_action action) {
-  switch (action) {
-    case fault_action::crash: return {node_state::up, node_state::crashed};
-    case fault_action::restart: return {node_state::crashed, node_state::up};
-    case fault_action::pause: return {node_state::up, node_state::paused};
-    case fault_action::resume: return {node_state::paused, node_state::up};
-    case fault_action::join: return {node_state::crashed, node_state::up};
-    case fault_action::drain:
-    case fault_action::disk_corrupt:
-    case fault_action::disk_misdirect:
-    case fault_action::disk_full:
-    case fault_action::disk_slow:
-    case fault_action::slow:
-    case fault_action::partition:
-    case fault_action::heal:
-    case fault_action::latency:
-    case fault_action::loss:
-    case fault_action::duplicate: break;
-  }
-  return {node_state::up, node_state::up}; // not a node-state action
+  auto& k = kind_of(action);
+  return {k.needs, k.leaves};
 }
 
 std::string_view state_name(node_state x) {
@@ -60,9 +44,7 @@ std::vector<timeline_event> node_events(const std::vector<located_fault>& fs) {
   for (size_t i = 0; i < fs.size(); ++i) {
     auto& f = fs[i].value;
     auto a = f.action;
-    if (a != fault_action::crash && a != fault_action::restart
-        && a != fault_action::pause && a != fault_action::resume
-        && a != fault_action::join)
+    if (!kind_of(a).changes_state)
       continue;
     result.push_back({f.at, false, i, a});
     if (f.duration > 0 && a == fault_action::crash)
