@@ -94,6 +94,13 @@ public:
       machine_(cfg, prng{seed}, master_options{durable, log_level::debug, true}) {
   }
 
+  /// Started, with storage-1 .. storage-`nodes` joined and heartbeating.
+  explicit master_harness(int nodes, cluster_config cfg = small_config())
+    : master_harness(cfg) {
+    start();
+    join_nodes(nodes);
+  }
+
   /// RF 3, quick timers, no rebalancing (tests turn on what they need).
   static cluster_config small_config() {
     cluster_config c;
@@ -171,6 +178,13 @@ public:
     auto token = next_token_++;
     step([&](effects& out) { machine_.on_append(token, req, now_, out); });
     return token;
+  }
+
+  /// Appends seq 1..count of `client`, two entries each at seq x spacing.
+  void fill(sequence_nr count, timestamp_us spacing = 1000,
+            client_id client = 1) {
+    for (sequence_nr seq = 1; seq <= count; ++seq)
+      append(client, seq, 2, spacing * static_cast<timestamp_us>(seq));
   }
 
   uint64_t read(timestamp_us from, timestamp_us to) {

@@ -48,9 +48,7 @@ TEST_CASE("membership: joins with a bad name, a reserved name or a bad "
 TEST_CASE("membership: a second live node under a taken name at another "
           "address is name_in_use; the same address is the node restarted") {
   // docs/protocol.md, "Rejoin": identity.
-  master_harness h;
-  h.start();
-  h.join_nodes(1);
+  master_harness h{1};
   CHECK(code_of(h.join("storage-1", {}, "elsewhere:9")) == errc::name_in_use);
   CHECK(h.state().members[0].address == "storage-1:1");
   CHECK(h.has_event("join_refused"));
@@ -77,9 +75,7 @@ TEST_CASE("membership: a heartbeat from a node this master never saw join "
 TEST_CASE("failure detector: silence makes a node suspect, then dead") {
   // docs/protocol.md, "Membership and heartbeats": suspect after
   // suspect_after_misses heartbeats, dead after dead_after_misses.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.cut("storage-2");
   h.advance(350'000); // > 2 heartbeats of 100 ms, < 6
   CHECK(state_of(h.status(), "storage-2") == "suspect");
@@ -101,9 +97,7 @@ TEST_CASE("failure detector: silence makes a node suspect, then dead") {
 }
 
 TEST_CASE("failure detector: writes go only to nodes that are up") {
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   h.cut("storage-4");
   h.advance(1'000'000); // storage-4 is dead
   for (sequence_nr s = 1; s <= 10; ++s)
@@ -117,11 +111,8 @@ TEST_CASE("failure detector: writes go only to nodes that are up") {
 TEST_CASE("drain: a drained node's copies move away, then it is safe to "
           "remove") {
   // docs/protocol.md, "Drain, rebalance and retention": drain.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
-  for (sequence_nr s = 1; s <= 6; ++s)
-    h.append(1, s, 2, 1000 * static_cast<timestamp_us>(s));
+  master_harness h{4};
+  h.fill(6, 1000);
   auto held = h.node("storage-1").held.size();
   REQUIRE(held > 0);
   auto first = std::get<member_status>(h.drain("storage-1"));
@@ -142,9 +133,7 @@ TEST_CASE("drain: a drained node's copies move away, then it is safe to "
 TEST_CASE("remove: refused for a member that is up; allowed once it is "
           "drained and down") {
   // docs/protocol.md, "Drain, rebalance and retention": remove.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   h.append(1, 1);
   CHECK(code_of(h.remove("storage-1")) == errc::precondition_failed);
   h.drain("storage-1");
@@ -161,9 +150,7 @@ TEST_CASE("remove: a dead member holding the only copy is refused unless "
           "forced, and forcing names the loss") {
   auto cfg = master_harness::small_config();
   cfg.replication_factor = 1;
-  master_harness h{cfg};
-  h.start();
-  h.join_nodes(2);
+  master_harness h{2, cfg};
   auto t = h.append(1, 1);
   auto id = std::get<append_ack>(*h.answer_of(t)).batch;
   auto holder = *h.holders(id).begin();
@@ -182,11 +169,8 @@ TEST_CASE("rebalance: a node that joins an unbalanced cluster is given "
   // docs/protocol.md, "Drain, rebalance and retention": rebalancing.
   auto cfg = master_harness::small_config();
   cfg.rebalance_threshold = 0.2;
-  master_harness h{cfg};
-  h.start();
-  h.join_nodes(3);
-  for (sequence_nr s = 1; s <= 12; ++s)
-    h.append(1, s, 2, 1000 * static_cast<timestamp_us>(s));
+  master_harness h{3, cfg};
+  h.fill(12, 1000);
   h.join("storage-4");
   h.advance(10'000'000);
   auto moved = h.node("storage-4").held.size();
@@ -205,11 +189,8 @@ TEST_CASE("retention: by size the oldest batches go first, and reads "
   // docs/protocol.md, "Drain, rebalance and retention": retention.
   auto cfg = master_harness::small_config();
   cfg.retention_bytes = 4 * 7 * 2; // four batches of 2 x 7-byte payloads
-  master_harness h{cfg};
-  h.start();
-  h.join_nodes(3);
-  for (sequence_nr s = 1; s <= 8; ++s)
-    h.append(1, s, 2, 1000 * static_cast<timestamp_us>(s));
+  master_harness h{3, cfg};
+  h.fill(8, 1000);
   h.advance(3'000'000);
   CHECK(h.state().index.size() <= 4);
   CHECK(h.state().expired_before > 1000);
@@ -228,9 +209,7 @@ TEST_CASE("retention: by size the oldest batches go first, and reads "
 
 TEST_CASE("status: counts batches, under-replicated and lost batches") {
   // docs/protocol.md, "Status".
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.append(1, 1);
   h.append(1, 2, 3, 5000);
   auto st = h.status();

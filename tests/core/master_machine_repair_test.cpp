@@ -32,11 +32,8 @@ read_result read_of(const master_harness& h, uint64_t token) {
 TEST_CASE("repair: a node dead for less than repair_grace costs no copy") {
   // docs/protocol.md, "Repair (re-replication)": nothing bypasses the
   // grace.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
-  for (sequence_nr s = 1; s <= 5; ++s)
-    h.append(1, s, 2, 1000 * static_cast<timestamp_us>(s));
+  master_harness h{4};
+  h.fill(5, 1000);
   h.cut("storage-1");
   h.advance(1'200'000); // dead after ~0.6 s, grace 1 s not yet over
   CHECK(copies_sent(h) == 0);
@@ -48,9 +45,7 @@ TEST_CASE("repair: a node dead for less than repair_grace costs no copy") {
 
 TEST_CASE("repair: past the grace, every batch of a dead node is copied "
           "back to RF from a live replica") {
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   std::vector<batch_id> ids;
   for (sequence_nr s = 1; s <= 5; ++s)
     ids.push_back(ack_of(h, h.append(1, s, 2, 1000 * (timestamp_us) s)));
@@ -72,11 +67,8 @@ TEST_CASE("repair: at most repair_inflight_max copies are in flight") {
   // docs/protocol.md, "Repair (re-replication)": the throttle.
   auto cfg = master_harness::small_config();
   cfg.repair_inflight_max = 2;
-  master_harness h{cfg};
-  h.start();
-  h.join_nodes(4);
-  for (sequence_nr s = 1; s <= 10; ++s)
-    h.append(1, s, 2, 1000 * static_cast<timestamp_us>(s));
+  master_harness h{4, cfg};
+  h.fill(10, 1000);
   REQUIRE(h.node("storage-1").held.size() > 2);
   h.crash("storage-1");
   h.auto_deliver = false;
@@ -99,9 +91,7 @@ TEST_CASE("repair: at most repair_inflight_max copies are in flight") {
 TEST_CASE("reconcile: a rejoining node that lost a copy has it removed "
           "from the index and re-made elsewhere") {
   // docs/protocol.md, "Rejoin": the block report is the truth.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   auto id = ack_of(h, h.append(1, 1));
   auto victim = *h.holders(id).begin();
   h.crash(victim, true); // its disk is gone
@@ -119,9 +109,7 @@ TEST_CASE("reconcile: a rejoining node that lost a copy has it removed "
 
 TEST_CASE("reconcile: a copy of a failed batch is deleted when reported") {
   // docs/protocol.md, "Rejoin": failed batches are garbage.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.node("storage-3").refuse = true;
   auto t = h.append(1, 1);
   h.advance(500'000);
@@ -139,9 +127,7 @@ TEST_CASE("reconcile: a copy of a failed batch is deleted when reported") {
 TEST_CASE("reconcile: lost copies in a heartbeat are acknowledged, dropped "
           "from the index and repaired") {
   // docs/protocol.md, "Membership and heartbeats": lost, lost_ack.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   auto id = ack_of(h, h.append(1, 1));
   auto victim = *h.holders(id).begin();
   h.node(victim).held.erase(id);
@@ -156,9 +142,7 @@ TEST_CASE("reconcile: lost copies in a heartbeat are acknowledged, dropped "
 TEST_CASE("read path: a read merges every batch in range, sorted, "
           "complete") {
   // docs/protocol.md, "Read path".
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   h.append(1, 1, 3, 2000);
   h.append(2, 1, 3, 1000);
   h.append(1, 2, 3, 9000);
@@ -173,18 +157,14 @@ TEST_CASE("read path: a read merges every batch in range, sorted, "
 }
 
 TEST_CASE("read path: from > to is malformed_request") {
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   CHECK(code_of(h.answer_of(h.read(10, 5))) == errc::malformed_request);
 }
 
 TEST_CASE("read path: a replica that does not answer is replaced by "
           "another replica") {
   // docs/protocol.md, "Read path": fallbacks after fetch_timeout.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.append(1, 1, 3, 1000);
   h.node("storage-1").silent = true;
   h.node("storage-2").silent = true;
@@ -198,9 +178,7 @@ TEST_CASE("read path: a replica that does not answer is replaced by "
 TEST_CASE("read path: a batch with no reachable replica is named missing; "
           "the rest is returned") {
   // docs/protocol.md, "Read path": honest incompleteness.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.append(1, 1, 3, 1000);
   for (int i = 1; i <= 3; ++i)
     h.node("storage-" + std::to_string(i)).silent = true;
@@ -216,9 +194,7 @@ TEST_CASE("read path: a batch with no reachable replica is named missing; "
 
 TEST_CASE("read path: a replica that answers not_found loses the copy in "
           "the index and the read falls back") {
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   auto id = ack_of(h, h.append(1, 1, 3, 1000));
   for (int i = 1; i <= 2; ++i)
     h.node("storage-" + std::to_string(i)).held.erase(id);
@@ -355,11 +331,8 @@ TEST_CASE("invariants: check_invariants names a member map that lies") {
 TEST_CASE("invariants: the harness's machine keeps them after every step") {
   // Every step of every test here runs check_invariants (master_options:
   // check_invariants = true); a broken one aborts the test binary.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
-  for (sequence_nr s = 1; s <= 20; ++s)
-    h.append(1, s, 2, 100 * static_cast<timestamp_us>(s));
+  master_harness h{4};
+  h.fill(20, 100);
   h.crash("storage-2");
   h.advance(3'000'000);
   CHECK(check_invariants(h.state()).empty());

@@ -27,9 +27,7 @@ std::set<node_name> store_targets(const master_harness& h) {
 TEST_CASE("write path: an append is stored on RF distinct nodes, then "
           "acknowledged with its batch id") {
   // docs/protocol.md, "Write path", steps 2-4.
-  master_harness h;
-  h.start();
-  h.join_nodes(5);
+  master_harness h{5};
   auto t = h.append(1, 1);
   auto a = h.answer_of(t);
   REQUIRE(a);
@@ -49,9 +47,7 @@ TEST_CASE("write path: an append is stored on RF distinct nodes, then "
 TEST_CASE("write path: fewer live nodes than the write quorum is "
           "not_enough_nodes, and nothing is sent") {
   // docs/protocol.md, "Write path", step 2 (definite).
-  master_harness h;
-  h.start();
-  h.join_nodes(2);
+  master_harness h{2};
   auto t = h.append(1, 1);
   CHECK(code_of(h.answer_of(t)) == errc::not_enough_nodes);
   CHECK(h.count_sent(is_store) == 0);
@@ -60,9 +56,7 @@ TEST_CASE("write path: fewer live nodes than the write quorum is "
 
 TEST_CASE("write path: an empty batch is malformed_request") {
   // docs/protocol.md, "Write path", step 1.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   auto t = h.append(1, 1, 0);
   CHECK(code_of(h.answer_of(t)) == errc::malformed_request);
   CHECK(h.count_sent(is_store) == 0);
@@ -71,9 +65,7 @@ TEST_CASE("write path: an empty batch is malformed_request") {
 TEST_CASE("write path: never an ack below write_quorum") {
   // docs/protocol.md, "Write path": the client hears ok only after W
   // confirmations (W = RF by default).
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.auto_deliver = false;
   auto t = h.append(1, 1);
   REQUIRE(h.outbox().size() == 3);
@@ -89,9 +81,7 @@ TEST_CASE("write path: with write_quorum 2 of RF 3 the ack comes after two "
           "confirmations") {
   auto cfg = master_harness::small_config();
   cfg.write_quorum = 2;
-  master_harness h{cfg};
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3, cfg};
   h.auto_deliver = false;
   auto t = h.append(1, 1);
   REQUIRE(h.outbox().size() == 3);
@@ -110,9 +100,7 @@ TEST_CASE("write path: a node that does not confirm is replaced by an "
           "untried live node") {
   // docs/protocol.md, "Write path", step 5: replacement after
   // store_timeout.
-  master_harness h;
-  h.start();
-  h.join_nodes(4);
+  master_harness h{4};
   h.auto_deliver = false;
   auto t = h.append(1, 1);
   REQUIRE(h.outbox().size() == 3);
@@ -134,9 +122,7 @@ TEST_CASE("write path: a node that does not confirm is replaced by an "
 TEST_CASE("write path: a refusing node is replaced; with no node left to "
           "try it is replication_failed") {
   SUBCASE("a spare node takes its place") {
-    master_harness h;
-    h.start();
-    h.join_nodes(4);
+    master_harness h{4};
     h.node("storage-1").refuse = true;
     h.node("storage-2").refuse = false;
     auto t = h.append(1, 1);
@@ -148,9 +134,7 @@ TEST_CASE("write path: a refusing node is replaced; with no node left to "
           == ack.replicas.end());
   }
   SUBCASE("no spare: definite failure") {
-    master_harness h;
-    h.start();
-    h.join_nodes(3);
+    master_harness h{3};
     h.node("storage-2").refuse = true;
     auto t = h.append(1, 1);
     h.advance(500'000);
@@ -162,9 +146,7 @@ TEST_CASE("write path: a refusing node is replaced; with no node left to "
 TEST_CASE("retries: a retry of an acknowledged (client, seq) gets the same "
           "batch id and stores nothing new") {
   // docs/protocol.md, "Idempotence and retries": append_req.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   auto first = h.append(1, 7);
   auto id = std::get<append_ack>(*h.answer_of(first)).batch;
   auto stores = h.count_sent(is_store);
@@ -177,9 +159,7 @@ TEST_CASE("retries: a retry of an acknowledged (client, seq) gets the same "
 
 TEST_CASE("retries: a retry while the first attempt is in progress waits "
           "for the same outcome") {
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.auto_deliver = false;
   auto first = h.append(1, 7);
   auto again = h.append(1, 7, 3, 1000, 1);
@@ -192,9 +172,7 @@ TEST_CASE("retries: a retry while the first attempt is in progress waits "
 }
 
 TEST_CASE("retries: different seqs of one client are different batches") {
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   auto a = h.append(1, 1);
   auto b = h.append(1, 2);
   CHECK(std::get<append_ack>(*h.answer_of(a)).batch
@@ -205,9 +183,7 @@ TEST_CASE("retries: different seqs of one client are different batches") {
 TEST_CASE("retries: a definite failure is remembered for its retries") {
   // docs/protocol.md, "Idempotence and retries": a retry gets the first
   // attempt's answer.
-  master_harness h;
-  h.start();
-  h.join_nodes(3);
+  master_harness h{3};
   h.node("storage-3").refuse = true;
   auto first = h.append(1, 1);
   h.advance(500'000);
