@@ -1,5 +1,6 @@
 // logstore — cluster_bench: the real cluster against Redis Streams, in the
-// same run, on 127.0.0.1 (targets T1-T4, T8, T9 in ../shared/notes/targets.md).
+// same run, on 127.0.0.1 (targets T1-T4, T8, T9; bench/cluster/verdicts.hpp
+// lists them with their thresholds).
 //
 // Starts, as child processes on random free loopback ports:
 //   logstore: `logstore master` + 3 x `logstore storage`, --insecure,
