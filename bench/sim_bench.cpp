@@ -1,4 +1,4 @@
-// logstore — simulator throughput (target T7 in shared/notes/targets.md):
+// logstore — simulator throughput (target T7: the two thresholds below):
 //   - simulated network messages per wall second, and
 //   - simulated seconds per wall second for 5 storage nodes, RF 3,
 //     200 batches/s (target >= 1000x real time, >= 1M messages/s).

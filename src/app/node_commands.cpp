@@ -2,7 +2,7 @@
 // published gateway, the same actors as the simulator, until SIGINT/SIGTERM.
 // Layer: app.
 //
-// Shutdown (notes/caf-0.17.md §6.2: ~actor_system waits for every actor):
+// Shutdown (CAF 0.17's ~actor_system waits until every actor has ended):
 //   signal -> stop /metrics -> unpublish -> kill node actor (its gateway
 //   dies with it) -> kill directory -> drop handles -> destroy the system.
 // A watchdog ends the process if that ever takes longer than 3 s.

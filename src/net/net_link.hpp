@@ -20,7 +20,7 @@
 // right after it dials a peer (which the gateway swallows). A node thereby
 // reaches peers over the connection THEY opened: dialling back would make a
 // second connection between the same two processes, which breaks CAF 0.17's
-// TLS transport (measured: both directions go silent; notes/caf-0.17.md §5).
+// TLS transport (measured with CAF 0.17: both directions go silent).
 #pragma once
 
 #include "core/base/types.hpp"

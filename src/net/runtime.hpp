@@ -3,7 +3,7 @@
 // actor_system_config, and publishing the one gateway actor.
 // Layer: net. The app layer builds the actors; this file only sets up CAF.
 //
-// Rules it enforces (notes/caf-0.17.md §4-6):
+// Rules it enforces (each for a behaviour of CAF 0.17, stated with it):
 //  - TLS needs --tls-cert, --tls-key and --tls-ca together (a CA without a
 //    certificate aborts CAF on one of its threads); none of them is allowed
 //    only with --insecure. Files must exist, parse, match, and the

@@ -5,7 +5,8 @@
 // before a completion, the same entry in several appends (acked and failed),
 // reads returning entries nobody wrote, out of range or out of order,
 // missing ranges and watermarks anywhere, times that jump.
-// Reference: docs/history.md; notes on G8 in docs/simulation.md.
+// Reference: docs/history.md (goal G8: hostile input gets a verdict, never
+// a crash).
 #include "core/history/checker.hpp"
 #include "core/history/history.hpp"
 #include "core/base/prng.hpp"

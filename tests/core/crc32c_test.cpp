@@ -1,4 +1,4 @@
-// Reference: docs — conventions.md §3.6 (CRC32C, masked CRCs) and
+// Reference: docs/storage.md, "The frame" (CRC32C, masked CRCs), and
 // src/core/storage/crc32c.hpp. Checks the standard test vectors, that the SSE4.2
 // and table paths agree on random data at every length and alignment, that
 // extend() composes, and that mask/unmask are inverses.

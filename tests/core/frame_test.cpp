@@ -1,5 +1,5 @@
 // Reference: src/core/storage/frame.hpp (layout, torn vs corrupt) and
-// conventions.md §3.6. Checks the round trip, that EVERY truncation point
+// docs/storage.md, "The frame". Checks the round trip, that EVERY truncation point
 // of a frame decodes as torn, that EVERY single-bit flip is corrupt, that a
 // declared length above the maximum is rejected before any allocation, and
 // that CRC-valid but malformed contents are still rejected.

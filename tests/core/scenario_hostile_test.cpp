@@ -3,7 +3,8 @@
 // values swapped between keys), either parses or gets the documented
 // FILE:LINE:COL error, and a parsed one draws its random schedule without
 // an assertion. Scenario files come from users.
-// Reference: docs/scenarios.md, "Errors"; G8 in the project's targets.
+// Reference: docs/scenarios.md, "Errors" (goal G8: hostile input gets an
+// error, never a crash).
 #include "core/base/prng.hpp"
 #include "scenario/scenario.hpp"
 

@@ -392,7 +392,7 @@ bool history::read_jsonl(std::istream& in, history& out, std::string& err) {
     if (!obj.is_object())
       return rd.fail("expected a JSON object");
     if (obj.contains("run") && !obj.contains("index"))
-      continue; // a run header line (conventions §2.3): not an event
+      continue; // a run header line (docs/history.md): not an event
     history_event ev;
     if (!read_event(rd, obj, ev) || !fits(rd, result, ev))
       return false;

@@ -1,7 +1,7 @@
 // logstore — the on-disk batch frame: encode and verify-decode.
 // Layer: core (standard library only; no CAF, no clock, no I/O).
 // A segment file is a sequence of frames. Layout (little-endian; offsets
-// in bytes; conventions.md §3.6, adapted):
+// in bytes; docs/storage.md, "The frame", explains each field):
 //
 //   off  size  field
 //    0    4    magic    "LGB1"
