@@ -37,9 +37,22 @@ struct client_state {
   uint32_t final_attempts = 0;
   /// Appends waiting out a back-off before their next attempt.
   std::map<sequence_nr, op_ptr> backing_off;
+  /// The master this client sends to: opts.masters[current].
+  size_t current = 0;
+  const node_name& master() const {
+    return opts.masters[current];
+  }
+  /// A master that did not answer, or said it is not active: forget its
+  /// handle and try the next one.
+  void master_failed(errc code) {
+    if (code == errc::timeout || code == errc::unreachable
+        || code == errc::not_active) {
+      peers.forget(master());
+      if (code != errc::not_active || opts.masters.size() > 1)
+        current = (current + 1) % opts.masters.size();
+    }
+  }
 };
-
-
 
 using state_ptr = std::shared_ptr<client_state>;
 
@@ -92,8 +105,7 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
                     op_ptr op) {
   op->req.attempt = op->attempts.begin();
   auto on_error = [self, st, op](errc code) {
-    if (code == errc::timeout || code == errc::unreachable)
-      st->peers.forget(st->opts.master);
+    st->master_failed(code);
     auto d = op->attempts.on_error(code);
     if (d.retry) {
       st->backing_off[op->req.seq] = op;
@@ -103,17 +115,17 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
     }
     finish(self, st,
            append_event(d.outcome, op->req, now_us(self), op->process,
-                        st->opts.master, 0, code));
+                        st->master(), 0, code));
   };
   st->peers.with_peer(
-    self, st->ctx.directory, st->opts.master, st->opts.op_timeout,
+    self, st->ctx.directory, st->master(), st->opts.op_timeout,
     [self, st, op, on_error](const caf::actor& master) {
       self->request(master, span_us(st->opts.op_timeout), op->req)
         .then(
           [self, st, op](append_ack& ack) {
             finish(self, st,
                    append_event(op_type::ok, op->req, now_us(self),
-                                op->process, st->opts.master, ack.batch));
+                                op->process, st->master(), ack.batch));
           },
           [on_error](caf::error& err) mutable { on_error(to_errc(err)); });
     },
@@ -124,28 +136,28 @@ void start_read(caf::event_based_actor* self, const state_ptr& st,
                 op_fn f, time_range range) {
   auto process = st->processes.take();
   record(*st, read_event(op_type::invoke, f, range, now_us(self), process,
-                         st->opts.master, errc::none, nullptr));
+                         st->master(), errc::none, nullptr));
   auto complete = [self, st, f, range, process](op_type type, errc code,
                                                 const read_result* res) {
     st->processes.release(process, type);
     record(*st, read_event(type, f, range, now_us(self), process,
-                           st->opts.master, code, res));
+                           st->master(), code, res));
     if (f == op_fn::read)
       schedule_next(self, st);
   };
   auto timeout = f == op_fn::final_read ? 4 * st->opts.op_timeout
                                         : st->opts.op_timeout;
   auto on_error = [self, st, f, complete](errc code) {
-    if (code == errc::timeout || code == errc::unreachable)
-      st->peers.forget(st->opts.master);
-    if (f == op_fn::final_read && ++st->final_attempts < 3) {
+    st->master_failed(code);
+    if (f == op_fn::final_read
+        && ++st->final_attempts < 3 * st->opts.masters.size()) {
       self->delayed_send(self, span_us(st->opts.op_timeout),
                          final_read_atom::value);
     }
     complete(read_outcome(code), code, nullptr);
   };
   st->peers.with_peer(
-    self, st->ctx.directory, st->opts.master, timeout,
+    self, st->ctx.directory, st->master(), timeout,
     [self, range, timeout, complete, on_error](const caf::actor& master) {
       self->request(master, span_us(timeout), read_req{range.from, range.to})
         .then([complete](read_result& res) { complete(op_type::ok, errc::none,
@@ -170,7 +182,7 @@ void next_op(caf::event_based_actor* self, const state_ptr& st) {
     append_op{make_batch(self, *st), append_attempts{policy},
               st->processes.take()});
   record(*st, append_event(op_type::invoke, op->req, now, op->process,
-                           st->opts.master));
+                           st->master()));
   attempt_append(self, st, std::move(op));
 }
 

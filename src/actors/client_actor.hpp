@@ -18,12 +18,17 @@
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
 
+#include <vector>
+
 namespace logstore {
 
 struct client_options {
   uint32_t number = 1;          ///< client-N; also its client id
   uint32_t process_stride = 1;  ///< total clients: fresh process ids step by it
-  node_name master = "master";
+  /// The masters (cluster_config::masters order; one for a single master):
+  /// the client sends to one and moves on to the next when it does not
+  /// answer or says it is not active.
+  std::vector<node_name> masters = {"master"};
   time_us start_at = 100'000;   ///< first operation (virtual/real time)
   time_us stop_at = 10'000'000; ///< no new operation after this
   time_us mean_gap = 10'000;    ///< mean pause between operations

@@ -24,7 +24,7 @@ struct shell {
     : ctx(std::move(x)),
       state_disk(d),
       machine(cfg, prng{ctx.seed},
-              master_options{d != nullptr, ctx.log_min, check}) {
+              master_options{d != nullptr, ctx.name, ctx.log_min, check}) {
   }
   node_context ctx;
   disk* state_disk;
@@ -97,6 +97,9 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
         case 1: request_expecting<copy_ack>(self, sh, peer, r); return;
         case 2: request_expecting<fetch_result>(self, sh, peer, r); return;
         case 3: request_expecting<delete_ack>(self, sh, peer, r); return;
+        case 6: request_expecting<epoch_ack>(self, sh, peer, r); return;
+        case 7: request_expecting<record_ack>(self, sh, peer, r); return;
+        case 8: request_expecting<master_info>(self, sh, peer, r); return;
         default: LOGSTORE_ASSERT_MSG(false, "no reply to this message");
       }
     },
@@ -183,6 +186,18 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
     sh->ctx.log->on_verdict(now_us(self), sh->ctx.name, v.subject, v.state);
 }
 
+void perform(caf::event_based_actor* self, const shell_ptr& sh,
+             const fx::role& r) {
+  if (sh->ctx.log != nullptr)
+    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, r.name, r.epoch, 0);
+}
+
+void perform(caf::event_based_actor* self, const shell_ptr& sh,
+             const fx::acked& a) {
+  if (sh->ctx.log != nullptr)
+    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, "acked", a.epoch, 0);
+}
+
 void perform(caf::event_based_actor* self, const shell_ptr&,
              const fx::stop& s) {
   self->quit(make_error(s.code, s.text));
@@ -219,6 +234,12 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
     asked<const read_req>(self, sh, &machine::on_read),
     asked<const drain_req>(self, sh, &machine::on_drain),
     asked<const remove_req>(self, sh, &machine::on_remove),
+    asked<const master_ping>(self, sh, &machine::on_master_ping),
+    [self, sh](const epoch_notice& n) {
+      step(self, sh, [&](machine& m, time_us now, effects& out) {
+        m.on_epoch_notice(n, now, out);
+      });
+    },
     [self, sh](const status_req&) {
       auto token = promise(self, sh);
       step(self, sh, [&](machine& m, time_us now, effects& out) {

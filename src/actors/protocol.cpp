@@ -91,7 +91,15 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<drain_req>("logstore::drain_req")
     .add_message_type<lost_ack>("logstore::lost_ack")
     .add_message_type<remove_req>("logstore::remove_req")
-    .add_message_type<delete_ack>("logstore::delete_ack");
+    .add_message_type<delete_ack>("logstore::delete_ack")
+    .add_message_type<epoch_req>("logstore::epoch_req")
+    .add_message_type<epoch_ack>("logstore::epoch_ack")
+    .add_message_type<record_req>("logstore::record_req")
+    .add_message_type<record_ack>("logstore::record_ack")
+    .add_message_type<epoch_notice>("logstore::epoch_notice")
+    .add_message_type<master_ping>("logstore::master_ping")
+    .add_message_type<master_view>("logstore::master_view")
+    .add_message_type<master_info>("logstore::master_info");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

@@ -3,6 +3,7 @@
 
 #include "core/base/assert.hpp"
 #include "core/storage/batch_store.hpp"
+#include "core/storage/epoch_promise.hpp"
 #include "core/storage/entry_store.hpp"
 #include "core/base/prng.hpp"
 
@@ -13,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace logstore {
@@ -49,7 +51,18 @@ struct storage_state {
   bool joined = false;
   time_us heartbeat_interval = 500'000;
   time_us join_delay = 0;
-  uint64_t epoch = 0;
+  /// The promise (epoch_promise.hpp): commands of older epochs are
+  /// refused. Kept on `promise_disk` when there is one.
+  epoch_promise promise;
+  disk* promise_disk = nullptr;
+  /// When the master holding the promised epoch last said it is alive
+  /// (its epoch_notice lease), by the actor clock; -1: never.
+  time_us lease_at = -1;
+  /// The master this node reports to: opts.masters[current].
+  size_t current = 0;
+  const node_name& master() const {
+    return opts.masters[current];
+  }
   uint64_t boot = 0;    ///< this process, drawn at start (join_req.boot)
   uint64_t version = 0; ///< delete_reqs applied since boot
 };
@@ -67,32 +80,138 @@ std::vector<batch_info> block_infos(batch_store& store) {
   return out;
 }
 
+// -- epochs: promises and fencing (docs/protocol.md, "Master failover") ------
+
+void note_epoch(caf::event_based_actor* self, const storage_state& st,
+                std::string_view what, uint64_t epoch, uint64_t floor) {
+  if (st.ctx.log != nullptr)
+    st.ctx.log->on_epoch(now_us(self), st.ctx.name, what, epoch, floor);
+}
+
+/// Promises `epoch` to `master` (durably, before anything is answered).
+/// False if the disk refused; then nothing changed.
+bool promise_epoch(caf::event_based_actor* self, storage_state& st,
+                   uint64_t epoch, const node_name& master) {
+  if (epoch <= st.promise.epoch) {
+    if (epoch == st.promise.epoch && st.promise.master.empty())
+      st.promise.master = master;
+    return epoch == st.promise.epoch;
+  }
+  auto next = st.promise;
+  next.epoch = epoch;
+  next.master = master;
+  if (st.promise_disk != nullptr) {
+    if (auto status = save_epoch_promise(*st.promise_disk, next);
+        status != disk_status::ok) {
+      log_event(self, st.ctx, log_level::error, "promise_failed",
+                "could not sync the promise of epoch " + std::to_string(epoch)
+                  + " (" + std::string{to_string(status)}
+                  + "); refusing it");
+      return false;
+    }
+  }
+  st.promise = std::move(next);
+  // A promise is a sign of life of the master it went to: no other
+  // candidate gets one until that master's lease runs out (stickiness,
+  // so that two standbys do not depose each other in turn).
+  st.lease_at = master.empty() ? -1 : now_us(self);
+  note_epoch(self, st, "promised", epoch, 0);
+  return true;
+}
+
+/// Tells whoever sent the message being handled which epoch this node
+/// promised, and to whom: a master that hears it steps down.
+void tell_sender(caf::event_based_actor* self, const storage_state& st) {
+  if (auto sender = caf::actor_cast<caf::actor>(self->current_sender()))
+    self->send(sender, epoch_notice{st.ctx.name, st.promise.epoch,
+                                    st.promise.master});
+}
+
+/// A command of `epoch` from a master: refused (with a notice to the
+/// sender) if this node promised a newer epoch; a newer epoch than the
+/// promise is promised first. Returns the error to answer with, if any.
+std::optional<caf::error> fence(caf::event_based_actor* self,
+                                storage_state& st, uint64_t epoch,
+                                std::string_view what) {
+  auto floor = st.promise.epoch;
+  if (epoch < floor) {
+    log_event(self, st.ctx, log_level::warn, "stale_command",
+              "refusing a " + std::string{what} + " of epoch "
+                + std::to_string(epoch) + ": this node promised epoch "
+                + std::to_string(floor) + " to "
+                + (st.promise.master.empty() ? "a newer master"
+                                             : st.promise.master));
+    tell_sender(self, st);
+    return make_error(errc::stale_epoch,
+                      "this node promised epoch " + std::to_string(floor)
+                        + (st.promise.master.empty()
+                             ? std::string{}
+                             : " to " + st.promise.master));
+  }
+  if (epoch > floor && !promise_epoch(self, st, epoch, {}))
+    return make_error(errc::store_refused, "could not sync the promise");
+  note_epoch(self, st, "accepted", epoch, floor);
+  return std::nullopt;
+}
+
+/// Reports to the next master in the list (one that did not answer, or
+/// said it is not active).
+void next_master(storage_state& st) {
+  st.current = (st.current + 1) % st.opts.masters.size();
+}
+
+bool report_to(storage_state& st, const node_name& master) {
+  for (size_t i = 0; i < st.opts.masters.size(); ++i)
+    if (st.opts.masters[i] == master) {
+      st.current = i;
+      return true;
+    }
+  return false;
+}
+
 void try_join(caf::event_based_actor* self, const state_ptr& st) {
   auto on_fail = [self, st](errc code) {
-    st->peers.forget(st->opts.master);
+    st->peers.forget(st->master());
     log_event(self, st->ctx, log_level::warn, "join_failed",
-              "could not join " + st->opts.master + " ("
+              "could not join " + st->master() + " ("
                 + std::string{to_string(code)} + "); retrying in "
                 + std::to_string(st->join_delay / 1000) + " ms");
+    next_master(*st);
     self->delayed_send(self, span_us(st->join_delay), join_atom::value);
     st->join_delay = std::min<time_us>(st->join_delay * 2, 2'000'000);
   };
   st->peers.with_peer(
-    self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
+    self, st->ctx.directory, st->master(), st->opts.request_timeout,
     [self, st, on_fail](const caf::actor& master) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
                    st->opts.incarnation, st->boot,        st->version,
                    block_infos(st->store())};
       self->request(master, span_us(st->opts.request_timeout), req)
         .then(
-          [self, st](join_ack& ack) {
+          [self, st, master, on_fail](join_ack& ack) {
+            if (ack.epoch < st->promise.epoch) {
+              // A master older than the one this node promised to: it must
+              // not count this node (and hears why).
+              log_event(self, st->ctx, log_level::warn, "stale_master",
+                        st->master() + " answered with epoch "
+                          + std::to_string(ack.epoch)
+                          + ", but this node promised epoch "
+                          + std::to_string(st->promise.epoch));
+              self->send(master, epoch_notice{st->ctx.name, st->promise.epoch,
+                                              st->promise.master});
+              on_fail(errc::stale_epoch);
+              return;
+            }
+            if (!promise_epoch(self, *st, ack.epoch, st->master())) {
+              on_fail(errc::store_refused);
+              return;
+            }
             bool first = !st->joined;
             st->joined = true;
-            st->epoch = ack.epoch; // the master it reports to now
             st->heartbeat_interval = ack.heartbeat_interval;
             st->join_delay = st->opts.join_retry;
             log_event(self, st->ctx, log_level::info, "joined",
-                      "joined " + st->opts.master + " (epoch "
+                      "joined " + st->master() + " (epoch "
                         + std::to_string(ack.epoch) + ")");
             if (first)
               self->send(self, tick_atom::value);
@@ -145,7 +264,7 @@ void send_heartbeat(caf::event_based_actor* self, const state_ptr& st) {
   for (auto id : st->store().take_lost())
     st->lost.insert(id);
   st->peers.with_peer(
-    self, st->ctx.directory, st->opts.master, st->opts.request_timeout,
+    self, st->ctx.directory, st->master(), st->opts.request_timeout,
     [self, st](const caf::actor& master) {
       heartbeat_msg hb{st->ctx.name, st->store().batches(),
                        st->store().bytes(), {}};
@@ -156,7 +275,7 @@ void send_heartbeat(caf::event_based_actor* self, const state_ptr& st) {
       }
       self->send(master, std::move(hb));
     },
-    [st](errc) { st->peers.forget(st->opts.master); });
+    [st](errc) { st->peers.forget(st->master()); });
 }
 
 fetch_result serve_fetch(storage_state& st, const fetch_req& req) {
@@ -325,16 +444,11 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                           "its time range and (client, seq)"));
     return;
   }
-  if (req.epoch < st->epoch) {
-    // From a master older than the one this node joined (it crashed with
-    // the request in flight): storing it now would add a copy the new
-    // master's index never heard of, after this node reported.
-    log_event(self, st->ctx, log_level::warn, "stale_store",
-              "refusing batch " + std::to_string(req.batch) + " from epoch "
-                + std::to_string(req.epoch) + "; this node joined epoch "
-                + std::to_string(st->epoch));
-    rp.deliver(make_error(errc::stale_epoch,
-                          "this node joined epoch " + std::to_string(st->epoch)));
+  // From a master older than the one this node promised to (it crashed or
+  // was cut off with the request in flight): storing it now would add a
+  // copy the new master's index never heard of.
+  if (auto refused = fence(self, *st, req.epoch, "store")) {
+    rp.deliver(std::move(*refused));
     return;
   }
   auto id = req.batch;
@@ -407,6 +521,107 @@ void open_store(caf::event_based_actor* self, storage_state& st) {
                 + issue.detail);
 }
 
+/// A node's promise survives its restarts (when it has a disk): a master
+/// it fenced stays fenced.
+void open_promise(caf::event_based_actor* self, storage_state& st) {
+  st.promise_disk = st.opts.state != nullptr ? st.opts.state : st.opts.data;
+  if (st.promise_disk == nullptr)
+    return;
+  std::string err;
+  if (!load_epoch_promise(*st.promise_disk, st.promise, err)) {
+    // Refusing to start is the safe answer: serving without the promise
+    // could let a fenced master write again.
+    log_event(self, st.ctx, log_level::error, "promise_damaged",
+              err + "; this node cannot tell which masters it fenced. Move "
+                    "the data directory away and start it empty (a new "
+                    "incarnation), or restore the file");
+    self->quit(make_error(errc::unavailable, err));
+    return;
+  }
+  if (st.promise.epoch > 0)
+    log_event(self, st.ctx, log_level::info, "promise_loaded",
+              "promised epoch " + std::to_string(st.promise.epoch) + " to "
+                + (st.promise.master.empty() ? std::string{"a master"}
+                                             : st.promise.master));
+  (void) report_to(st, st.promise.master);
+}
+
+caf::result<epoch_ack> on_epoch_req(caf::event_based_actor* self,
+                                    storage_state& st, const epoch_req& req) {
+  if (req.epoch <= st.promise.epoch) {
+    if (!req.probe)
+      tell_sender(self, st);
+    return make_error(errc::stale_epoch,
+                      "this node promised epoch "
+                        + std::to_string(st.promise.epoch) + " to "
+                        + st.promise.master);
+  }
+  auto now = now_us(self);
+  if (st.lease_at >= 0 && now - st.lease_at < st.opts.master_timeout
+      && req.candidate != st.promise.master) {
+    // The active master was heard recently: a standby that lost sight of
+    // it must not depose it (no notice: nothing is fenced).
+    return make_error(errc::stale_epoch,
+                      "the active master " + st.promise.master + " (epoch "
+                        + std::to_string(st.promise.epoch) + ") was heard "
+                        + std::to_string((now - st.lease_at) / 1000)
+                        + " ms ago");
+  }
+  if (req.probe) // a pre-vote: it would promise; nothing changes
+    return epoch_ack{st.ctx.name,         st.opts.incarnation,
+                     req.epoch,           st.promise.record_epoch,
+                     st.promise.record_version, st.promise.record};
+  if (!promise_epoch(self, st, req.epoch, req.candidate))
+    return make_error(errc::store_refused, "could not sync the promise");
+  log_event(self, st.ctx, log_level::info, "promised",
+            "promised epoch " + std::to_string(req.epoch) + " to "
+              + req.candidate + "; commands of older epochs are refused");
+  (void) report_to(st, req.candidate);
+  return epoch_ack{st.ctx.name,         st.opts.incarnation,
+                   st.promise.epoch,    st.promise.record_epoch,
+                   st.promise.record_version, st.promise.record};
+}
+
+caf::result<record_ack> on_record_req(caf::event_based_actor* self,
+                                      storage_state& st,
+                                      const record_req& req) {
+  if (auto refused = fence(self, st, req.epoch, "record"))
+    return std::move(*refused);
+  if (std::pair{req.epoch, req.version}
+      > std::pair{st.promise.record_epoch, st.promise.record_version}) {
+    auto next = st.promise;
+    next.record_epoch = req.epoch;
+    next.record_version = req.version;
+    next.record = req.record;
+    if (st.promise_disk != nullptr
+        && save_epoch_promise(*st.promise_disk, next) != disk_status::ok)
+      return make_error(errc::store_refused, "could not sync the record");
+    st.promise = std::move(next);
+  }
+  return record_ack{st.ctx.name, req.epoch, req.version};
+}
+
+/// The active master's lease ("I am active at this epoch"), sent every
+/// heartbeat interval.
+void on_lease(caf::event_based_actor* self, const state_ptr& st,
+              const epoch_notice& n) {
+  if (n.epoch < st->promise.epoch) {
+    tell_sender(self, *st); // an old master: fence it
+    return;
+  }
+  if (n.epoch == st->promise.epoch) {
+    if (st->promise.master.empty())
+      st->promise.master = n.master;
+    if (n.master == st->promise.master)
+      st->lease_at = now_us(self);
+  }
+  if (n.master != st->master() && report_to(*st, n.master)) {
+    // A master of this epoch or a newer one is active: report to it (its
+    // join_ack brings a newer epoch's promise).
+    self->send(self, join_atom::value);
+  }
+}
+
 } // namespace
 
 caf::behavior storage_actor(caf::event_based_actor* self,
@@ -417,6 +632,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
   st->join_delay = st->opts.join_retry;
   st->boot = prng{st->ctx.seed ^ 0xB007}.next() | 1; // never 0
   open_store(self, *st);
+  open_promise(self, *st);
   self->set_default_handler(caf::drop);
   self->send(self, join_atom::value);
   if (st->opts.data != nullptr && st->opts.fsync == fsync_policy::interval)
@@ -425,7 +641,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
   return {
     [self, st](join_atom) {
       // Also sent by a master that restarted and wants our block report.
-      st->peers.forget(st->opts.master);
+      st->peers.forget(st->master());
       try_join(self, st);
     },
     [self, st](tick_atom) {
@@ -449,7 +665,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       // The node's own view (metrics endpoint of the real cluster): one
       // member, itself; the cluster-wide fields stay 0.
       status_reply out;
-      out.epoch = st->epoch;
+      out.epoch = st->promise.epoch;
       out.batches = st->store().batches();
       out.members.push_back({st->ctx.name, st->opts.address, st->opts.zone,
                              st->joined ? "up" : "joining",
@@ -457,9 +673,15 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       return out;
     },
     [self, st](copy_req& req) {
-      copy_from(self, st, std::move(req), self->make_response_promise());
+      auto rp = self->make_response_promise();
+      if (auto refused = fence(self, *st, req.epoch, "copy"))
+        rp.deliver(std::move(*refused));
+      else
+        copy_from(self, st, std::move(req), rp);
     },
-    [self, st](const delete_req& req) {
+    [self, st](const delete_req& req) -> caf::result<delete_ack> {
+      if (auto refused = fence(self, *st, req.epoch, "delete"))
+        return std::move(*refused);
       size_t dropped = 0;
       for (auto id : req.batches)
         dropped += st->store().erase(id) ? 1 : 0;
@@ -477,6 +699,13 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       for (auto id : ack.batches)
         st->lost.erase(id);
     },
+    [self, st](const epoch_req& req) -> caf::result<epoch_ack> {
+      return on_epoch_req(self, *st, req);
+    },
+    [self, st](const record_req& req) -> caf::result<record_ack> {
+      return on_record_req(self, *st, req);
+    },
+    [self, st](const epoch_notice& n) { on_lease(self, st, n); },
   };
 }
 

@@ -25,6 +25,7 @@
 #include <caf/fwd.hpp>
 
 #include <functional>
+#include <vector>
 
 namespace logstore {
 
@@ -35,7 +36,16 @@ struct storage_options {
   /// the data directory and kept across restarts; a memory-only node gets a
   /// new one at every start.
   uint64_t incarnation = 0;
-  node_name master = "master";
+  /// The masters, in the order of cluster_config::masters (one name for a
+  /// single master). The node reports to one of them and moves on to the
+  /// next when it does not answer or says it is not active.
+  std::vector<node_name> masters = {"master"};
+  /// Refuse to promise a new epoch while the active master's lease is this
+  /// fresh (cluster_config::effective_master_timeout()).
+  time_us master_timeout = 3'000'000;
+  /// Where the node keeps its promise file (epoch_promise.hpp). Null: on
+  /// `data`; both null: in memory only.
+  disk* state = nullptr;
   time_us join_retry = 200'000; ///< first join retry delay (doubles, max 2 s)
   time_us request_timeout = 1'000'000;
   /// Where copies live. Null: in memory only (lost with the process).

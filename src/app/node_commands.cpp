@@ -375,7 +375,7 @@ int run_storage(const storage_args& args) {
   opts.address = address;
   opts.zone = args.zone;
   opts.incarnation = identity.incarnation;
-  opts.master = "master";
+  opts.masters = {"master"};
   // Durable copies: segment files in DATA_DIR/segments, recovered at start.
   std::unique_ptr<posix_disk> disk;
   if (!args.server.data_dir.empty()) {

@@ -245,6 +245,8 @@ std::vector<fault_kind> make_kinds() {
      false, ts::up, ts::up, read_storage_target, draw_disk_full, nullptr},
     {fault_action::disk_slow, "disk-slow", {"target", "latency", "duration"},
      false, ts::up, ts::up, read_disk_slow, draw_disk_slow, nullptr},
+    {fault_action::disk_lost, "disk-lost", {"target", "duration"},
+     true, ts::up, ts::crashed, read_storage_target, nullptr, nullptr},
   };
   // clang-format on
 }

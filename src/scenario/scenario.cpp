@@ -49,6 +49,8 @@ std::vector<std::string> scenario::node_names() const {
   std::vector<std::string> result;
   result.reserve(1 + storage_nodes + workload.clients);
   result.emplace_back("master");
+  for (size_t i = 1; i < cluster.masters.size(); ++i)
+    result.push_back(cluster.masters[i]); // master-2, master-3, ...
   for (uint32_t i = 1; i <= storage_nodes + spare_nodes; ++i)
     result.emplace_back(to_string(node_id{node_role::storage, i}));
   for (uint32_t i = 1; i <= workload.clients; ++i)
@@ -234,8 +236,16 @@ std::optional<double> parse_percentage(std::string_view text) {
 
 const std::vector<std::string>& oracle_properties() {
   static const std::vector<std::string> names{
-    "replicas-converge", "replication-restored", "drain-completes"};
+    "replicas-converge", "replication-restored", "drain-completes",
+    "single-active-master", "failover-bounded"};
   return names;
+}
+
+time_us failover_limit(const scenario& s) {
+  if (s.expect.max_failover > 0)
+    return s.expect.max_failover;
+  return s.cluster.effective_master_timeout() + s.cluster.master_backoff
+         + 2'000'000;
 }
 
 const std::vector<std::string>& scenario_properties() {

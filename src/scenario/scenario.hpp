@@ -51,6 +51,8 @@ enum class fault_action : uint8_t {
   disk_misdirect, ///< target's next write lands at a wrong place
   disk_full,      ///< target's disk refuses writes (until duration ends)
   disk_slow,      ///< target's fsync takes `latency` (until duration ends)
+  disk_lost,      ///< target stops, its disk is replaced by an empty one,
+                  ///< it comes back after duration as a new incarnation
 };
 
 std::string_view to_string(fault_action x);
@@ -137,6 +139,10 @@ struct expectations {
   /// Longest time from a crash to the master's "dead" verdict; 0 = not
   /// checked.
   time_us max_detection = 0;
+  /// failover-bounded: longest time from a fault on the active master to
+  /// the next acknowledged append; 0 = the default bound
+  /// (failover_limit()).
+  time_us max_failover = 0;
   /// Most repair copies the master may make in the whole run; -1 = not
   /// checked.
   int64_t max_repair_copies = -1;
@@ -155,7 +161,19 @@ struct expectations {
 ///  drain-completes       every drained node ends with no batch in the
 ///                        master's index and "safe to remove" (its last
 ///                        status)
+///  single-active-master  no two masters active at one epoch, no write
+///                        acknowledged under an epoch by a master not
+///                        active at it, no storage node accepting a
+///                        command below an epoch it promised
+///  failover-bounded      after a fault hits the active master (several
+///                        masters), an append is acknowledged again within
+///                        failover_limit()
 const std::vector<std::string>& oracle_properties();
+
+struct scenario;
+/// The failover-bounded limit: [expect] max_failover, or else the master
+/// timeout + the back-off bound + 2 s (rejoin, rebuild, client back-off).
+time_us failover_limit(const scenario& s);
 
 /// The checker's properties followed by the oracle's, in report order.
 const std::vector<std::string>& scenario_properties();

@@ -7,8 +7,10 @@
 //  - faults start at exponential gaps (mean `interval`) in
 //    [0, duration - duration_max) and last duration_min..duration_max, so
 //    every fault is undone before the workload ends;
-//  - only storage nodes crash, pause or get slow; the master crashes only
-//    when master_faults lists "crash", never twice at once;
+//  - only storage nodes crash, pause or get slow; masters crash, pause or
+//    get cut off with a minority of storage nodes only when master_faults
+//    lists it, one master fault at a time (any master when there are
+//    several);
 //  - at no instant are more than max_crashed (0: replication_factor - 1)
 //    storage nodes crashed or paused, counting faults already in s.faults;
 //  - a partition splits the storage nodes into two groups, master on one
@@ -175,14 +177,42 @@ std::vector<down_interval> master_downs(const std::vector<fault>& faults) {
   return result;
 }
 
-/// A crash of the master that overlaps no other one.
-bool pick_master_crash(std::vector<down_interval>& downs, fault& f) {
+/// A fault of a master (any of them, when there are several) that
+/// overlaps no other master fault, so that one master is always there to
+/// take over: a crash, a pause, or a partition that leaves it with a
+/// minority of the storage nodes (and, sometimes, a client).
+bool pick_master_fault(const scenario& s, prng& rng,
+                       std::vector<down_interval>& downs, fault& f) {
   auto end = f.at + f.duration;
   for (auto& d : downs)
     if (d.start <= end && f.at <= d.end)
       return false;
-  f.target = "master";
-  downs.push_back({f.target, f.at, end});
+  auto& names = s.cluster.masters;
+  auto master = names.size() > 1 ? names[rng.below(names.size())]
+                                 : std::string{"master"};
+  if (f.action == fault_action::partition) {
+    std::vector<std::string> with{master};
+    std::vector<std::string> others;
+    auto minority = (s.storage_nodes - 1) / 2;
+    auto take = minority == 0 ? 0 : rng.below(minority + 1);
+    std::vector<uint64_t> order(s.storage_nodes);
+    for (uint64_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    for (size_t i = order.size(); i > 1; --i) // Fisher-Yates
+      std::swap(order[i - 1], order[rng.below(i)]);
+    for (size_t i = 0; i < order.size(); ++i)
+      (i < take ? with : others).push_back(storage_name(order[i]));
+    if (s.workload.clients > 1 && rng.chance(0.5))
+      with.push_back(to_string(node_id{node_role::client, 1}));
+    for (auto& name : names)
+      if (name != master)
+        others.push_back(name);
+    // Clients in no group keep their links to both sides.
+    f.groups = {std::move(with), std::move(others)};
+  } else {
+    f.target = master;
+  }
+  downs.push_back({master, f.at, end});
   return true;
 }
 
@@ -272,7 +302,7 @@ void draw_random_faults(scenario& s, prng& rng) {
                             : spec.faults[pick];
     auto f = blank_fault(s, action, at,
                          draw_time(rng, spec.duration_min, spec.duration_max));
-    if (on_master ? pick_master_crash(master_down, f)
+    if (on_master ? pick_master_fault(s, rng, master_down, f)
                   : complete_fault(s, downs, max_down, rng, f))
       s.faults.push_back(std::move(f));
   }

@@ -62,7 +62,8 @@ void read_random_actions(table_reader& r, random_spec& spec) {
 }
 
 /// Actions a [random] swarm may draw for the master.
-const std::vector<std::string_view> random_master_actions = {"crash"};
+const std::vector<std::string_view> random_master_actions = {
+  "crash", "pause", "partition"};
 
 void read_master_actions(table_reader& r, const scenario& s,
                          random_spec& spec) {
@@ -80,14 +81,18 @@ void read_master_actions(table_reader& r, const scenario& s,
                   + " (valid: " + join(random_master_actions) + ")");
       return;
     }
-    if (!s.disk.durable) {
+    if (name.text == "crash" && !s.disk.durable
+        && !s.cluster.multi_master()) {
       r.fail_at(name.where, "master_faults",
-                "the master can crash only with [disk] mode = \"durable\": "
-                "its record (epoch, batch ids, members, failures) lives on "
-                "disk");
+                "a single master can crash only with [disk] mode = "
+                "\"durable\": its record (epoch, batch ids, members, "
+                "failures) lives on disk (or set [cluster] masters = 3: "
+                "then the record lives on the storage nodes)");
       return;
     }
-    spec.master_faults.push_back(fault_action::crash);
+    fault_action action{};
+    from_string(name.text, action);
+    spec.master_faults.push_back(action);
   }
 }
 
@@ -213,13 +218,14 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   table_reader r{ctx, *table, "expect"};
   r.allow_only({"invariants", "min_availability", "max_recovery",
                 "max_false_dead", "max_detection", "max_repair_copies",
-                "max_imbalance"});
+                "max_imbalance", "max_failover"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
   r.duration("max_recovery", s.expect.max_recovery, 0, one_hour);
   r.integer("max_false_dead", s.expect.max_false_dead, 0, 1'000'000'000);
   r.duration("max_detection", s.expect.max_detection, 1, one_hour);
+  r.duration("max_failover", s.expect.max_failover, 1, one_hour);
   r.integer("max_repair_copies", s.expect.max_repair_copies, 0,
             1'000'000'000);
   r.probability("max_imbalance", s.expect.max_imbalance);

@@ -3,6 +3,7 @@
 // tables are read in scenario_faults.cpp, [random] and [expect] in
 // scenario_sections.cpp. The format is documented in
 // docs/scenarios.md; keep the two in step.
+#include "core/base/node_role.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/scenario_reader.hpp"
 
@@ -92,7 +93,8 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
                 "batch_entries_max", "dedup_window", "repair_grace",
                 "repair_inflight_max", "copy_timeout", "spare_nodes",
                 "zones", "rebalance_threshold", "retention_time",
-                "retention_bytes"});
+                "retention_bytes", "masters", "master_timeout",
+                "master_backoff"});
   auto& c = s.cluster;
   r.integer("storage_nodes", s.storage_nodes, 1, storage_nodes_max);
   r.integer("replication_factor", c.replication_factor, 1, 8);
@@ -132,6 +134,14 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
   r.integer("retention_bytes", retention_bytes, 0,
             std::numeric_limits<int64_t>::max());
   c.retention_bytes = static_cast<uint64_t>(retention_bytes);
+  uint32_t masters = 1;
+  r.integer("masters", masters, 1, 7);
+  c.masters.clear();
+  if (masters > 1)
+    for (uint32_t i = 1; i <= masters; ++i)
+      c.masters.push_back(to_string(node_id{node_role::master, i}));
+  r.duration("master_timeout", c.master_timeout, 0, one_hour);
+  r.duration("master_backoff", c.master_backoff, 0, one_hour);
   if (!ctx.ok())
     return;
   if (auto problem = c.validate(); !problem.empty())

@@ -3,6 +3,7 @@
 #include "sim/fault_effects.hpp"
 
 #include "core/base/assert.hpp"
+#include "core/base/node_role.hpp"
 #include "scenario/fault_kinds.hpp"
 #include "sim/world_impl.hpp"
 
@@ -73,6 +74,8 @@ void set_links(world& w, const fault& f, Set set) {
 
 void apply_crash(world& w, const fault& f) {
   auto& net = w.net();
+  if (is_master_name(f.target))
+    w.master_fault(f.target, "crash");
   if (net.alive(net.index_of(f.target)))
     w.kill_node(net.index_of(f.target));
 }
@@ -82,6 +85,8 @@ void apply_restart(world& w, const fault& f) {
 }
 
 void apply_pause(world& w, const fault& f) {
+  if (is_master_name(f.target))
+    w.master_fault(f.target, "pause");
   w.net().pause(w.net().index_of(f.target));
 }
 
@@ -94,6 +99,10 @@ void apply_slow(world& w, const fault& f) {
 }
 
 void apply_partition(world& w, const fault& f) {
+  for (auto& group : f.groups)
+    for (auto& name : group)
+      if (is_master_name(name))
+        w.master_fault(name, "partition");
   for (auto& [a, b] : partition_links(w.net(), f))
     w.net().cut(a, b);
 }
@@ -143,6 +152,14 @@ void apply_disk_full(world& w, const fault& f) {
 void apply_disk_slow(world& w, const fault& f) {
   if (auto* d = w.disk_of(f.target))
     d->set_sync_latency_us(f.profile.latency);
+}
+
+void apply_disk_lost(world& w, const fault& f) {
+  auto& net = w.net();
+  auto n = net.index_of(f.target);
+  if (net.alive(n))
+    w.kill_node(n);
+  w.lose_disk(n);
 }
 
 // -- undo ---------------------------------------------------------------------
@@ -208,6 +225,7 @@ const std::vector<fault_effect>& effects_table() {
       {fault_action::disk_misdirect, apply_disk_misdirect, nullptr},
       {fault_action::disk_full, apply_disk_full, undo_disk_full},
       {fault_action::disk_slow, apply_disk_slow, undo_disk_slow},
+      {fault_action::disk_lost, apply_disk_lost, undo_crash},
     };
     for (size_t i = 0; i < xs.size(); ++i)
       LOGSTORE_ASSERT(static_cast<size_t>(xs[i].action) == i);

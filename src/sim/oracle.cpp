@@ -214,6 +214,11 @@ std::vector<std::string> oracle_verdicts(const scenario& s,
   if (wanted("drain-completes")
       && !unfinished_drains(o, drained_nodes(s)).empty())
     out.emplace_back("drain-completes");
+  if (wanted("single-active-master") && o.epoch_violation_count > 0)
+    out.emplace_back("single-active-master");
+  if (wanted("failover-bounded")
+      && !slow_failovers(o, failover_limit(s), s.duration).empty())
+    out.emplace_back("failover-bounded");
   if (e.max_false_dead >= 0
       && o.false_dead.size() > static_cast<uint64_t>(e.max_false_dead))
     out.emplace_back("max-false-dead");

@@ -39,6 +39,19 @@ struct false_verdict {
   time_us at = 0;
 };
 
+/// The active master failed (crashed, paused, or cut off by a partition):
+/// how long until appends succeeded again (failover-bounded).
+struct failover_episode {
+  std::string master; ///< the active master that failed
+  std::string fault;  ///< "crash", "pause" or "partition"
+  uint64_t epoch = 0; ///< its epoch
+  time_us at = 0;
+  time_us promoted_at = -1; ///< when another master became active
+  std::string new_active;
+  uint64_t new_epoch = 0;
+  time_us recovered_at = -1; ///< first append acknowledged after `at`
+};
+
 struct oracle_report {
   std::vector<detection> detections;
   std::vector<false_verdict> false_dead;
@@ -56,6 +69,11 @@ struct oracle_report {
   uint64_t moves_done = 0;     ///< rebalance moves (from the master's status)
   std::vector<std::string> converge_examples;
   std::vector<std::string> restore_examples; ///< why not restored (last check)
+  /// single-active-master: what broke it, in plain words (at most 5).
+  std::vector<std::string> epoch_violations;
+  uint64_t epoch_violation_count = 0;
+  uint64_t promotions = 0; ///< masters that became active
+  std::vector<failover_episode> failovers;
 };
 
 class oracle {
@@ -84,6 +102,22 @@ public:
     report_.final_heal_at = at;
   }
 
+  // -- epochs (single-active-master, failover-bounded); epoch_oracle.cpp --
+  void on_role(time_us at, const std::string& master, std::string_view role,
+               uint64_t epoch);
+  void on_acked(time_us at, const std::string& master, uint64_t epoch);
+  void on_promised(const std::string& node, uint64_t epoch);
+  void on_accepted(time_us at, const std::string& node, uint64_t epoch,
+                   uint64_t floor);
+  /// A storage node without a disk restarted: its promises are gone (it is
+  /// a new incarnation, which no promotion counts).
+  void forget_promises(const std::string& node);
+  /// A fault hit master `master`; opens an episode if it was the active one.
+  void on_master_fault(time_us at, const std::string& master,
+                       std::string fault);
+  /// Closes episodes: `acked_at` are the times appends were acknowledged.
+  void close_failovers(const std::vector<time_us>& acked_at);
+
   const oracle_report& report() const {
     return report_;
   }
@@ -97,6 +131,12 @@ private:
   time_us detect_bound_;
   uint64_t last_under_ = UINT64_MAX;
   oracle_report report_;
+  std::map<uint64_t, std::string> active_at_; ///< epoch -> its active master
+  std::string active_;                        ///< the newest active master
+  uint64_t active_epoch_ = 0;
+  bool serving_ = false; ///< the active master has acknowledged a write
+  std::map<std::string, uint64_t> promised_;  ///< storage node -> epoch
+  void violation(std::string text);
 };
 
 /// A drained node whose drain did not complete, with why, from the
@@ -113,5 +153,11 @@ double imbalance(const oracle_report& o);
 /// the node stayed down longer (run end `end`). "storage-2: 4.0s".
 std::vector<std::string> slow_detections(const oracle_report& o,
                                          time_us limit, time_us end);
+
+/// Failover episodes slower than `limit` (or never recovered), among those
+/// that began at least `limit` before `end` (the workload's end):
+/// "master (crash at 5.2 s): appends again at 9.9 s (4.7 s)".
+std::vector<std::string> slow_failovers(const oracle_report& o,
+                                        time_us limit, time_us end);
 
 } // namespace logstore::sim

@@ -22,26 +22,35 @@ struct round_state {
 } // namespace
 
 caf::behavior probe_actor(caf::event_based_actor* self, caf::actor directory,
+                          std::vector<std::string> master_names,
                           std::vector<std::string> storage_names,
                           probe_callbacks callbacks) {
   auto cb = std::make_shared<probe_callbacks>(std::move(callbacks));
   auto peers = std::make_shared<peer_cache>();
+  auto active = std::make_shared<std::string>(master_names.front());
   self->set_default_handler(caf::drop);
   return {
-    [self, directory, cb, peers](tick_atom) {
-      peers->with_peer(
-        self, directory, "master", probe_timeout,
-        [self, cb, peers](const caf::actor& master) {
-          self->request(master, span_us(probe_timeout), status_req{})
-            .then([cb](status_reply& st) { cb->on_status(st); },
-                  [peers](caf::error&) { peers->forget("master"); });
-        },
-        [](errc) {});
+    [self, directory, cb, peers, active, master_names](tick_atom) {
+      for (auto& name : master_names)
+        peers->with_peer(
+          self, directory, name, probe_timeout,
+          [self, cb, peers, active, name](const caf::actor& master) {
+            self->request(master, span_us(probe_timeout), status_req{})
+              .then(
+                [cb, active, name](status_reply& st) {
+                  if (st.role != "active")
+                    return; // a standby's view is not the cluster's
+                  *active = name;
+                  cb->on_status(st);
+                },
+                [peers, name](caf::error&) { peers->forget(name); });
+          },
+          [](errc) {});
     },
-    [self, directory, peers](drain_req& req) {
+    [self, directory, peers, active](drain_req& req) {
       // An operator's drain command, as `logstore drain` would send it.
       peers->with_peer(
-        self, directory, "master", probe_timeout,
+        self, directory, *active, probe_timeout,
         [self, req](const caf::actor& master) {
           self->request(master, span_us(probe_timeout), req)
             .then([](member_status&) {}, [](caf::error&) {});

@@ -21,9 +21,12 @@ struct probe_callbacks {
   std::function<void(std::vector<block_report>)> on_reports;
 };
 
-/// Handles (tick_atom): ask the master for status;
-/// (block_report_req): ask every storage node for a block report.
+/// Handles (tick_atom): ask every master for status (only an active one's
+/// answer reaches on_status); (drain_req): send it to the master last
+/// seen active; (block_report_req): ask every storage node for a block
+/// report.
 caf::behavior probe_actor(caf::event_based_actor* self, caf::actor directory,
+                          std::vector<std::string> master_names,
                           std::vector<std::string> storage_names,
                           probe_callbacks callbacks);
 

@@ -1,6 +1,7 @@
 // logstore — text report and JSON summary of a simulation run.
 #include "sim/report.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <ostream>
@@ -96,6 +97,34 @@ void write_latency(std::ostream& out, const char* what,
       << format_latency(l.max) << "  (" << l.count << " ops)\n";
 }
 
+/// The longest stretch of the workload with no append acknowledged (the
+/// number a single master's crash shows, and a failover shortens).
+void write_write_outage(std::ostream& out, const run_result& r) {
+  std::vector<time_us> acked;
+  time_us first_invoke = -1;
+  for (auto& ev : r.hist.events()) {
+    if (ev.f != op_fn::append)
+      continue;
+    if (ev.type == op_type::invoke && first_invoke < 0)
+      first_invoke = ev.time;
+    if (ev.type == op_type::ok)
+      acked.push_back(ev.time);
+  }
+  if (acked.size() < 2)
+    return;
+  std::sort(acked.begin(), acked.end());
+  time_us gap = 0;
+  time_us from = 0;
+  for (size_t i = 1; i < acked.size(); ++i)
+    if (acked[i] - acked[i - 1] > gap) {
+      gap = acked[i] - acked[i - 1];
+      from = acked[i - 1];
+    }
+  out << "  longest stretch without an acknowledged append: "
+      << format_latency(gap) << " (from " << format_latency(from) << " to "
+      << format_latency(from + gap) << ")\n";
+}
+
 void write_operations(std::ostream& out, const run_result& r) {
   auto& c = r.check;
   out << "operations\n";
@@ -107,6 +136,7 @@ void write_operations(std::ostream& out, const run_result& r) {
       << " ok (" << c.reads_incomplete << " incomplete), " << c.reads_failed
       << " failed\n";
   out << "  entries acknowledged: " << c.entries_acked << "\n";
+  write_write_outage(out, r);
   write_latency(out, "append", c.append_latency);
   write_latency(out, "read  ", c.read_latency);
   auto& n = r.net;

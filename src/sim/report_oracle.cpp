@@ -188,6 +188,26 @@ void write_oracle_invariants(std::ostream& out, const scenario& s,
     for (auto& ex : left)
       out << "          - " << ex << "\n";
   }
+  line(out, s, "single-active-master", o.epoch_violation_count == 0,
+       o.promotions > 0 ? " (" + std::to_string(o.promotions)
+                            + " promotion(s))"
+                        : "");
+  for (auto& ex : o.epoch_violations)
+    out << "          - " << ex << "\n";
+  if (s.cluster.multi_master()) {
+    auto slow = slow_failovers(o, failover_limit(s), s.duration);
+    time_us longest = 0;
+    for (auto& f : o.failovers)
+      if (f.recovered_at >= 0)
+        longest = std::max(longest, f.recovered_at - f.at);
+    line(out, s, "failover-bounded", slow.empty(),
+         " (" + std::to_string(o.failovers.size())
+           + " failover(s) of the active master, longest "
+           + format_latency(longest) + "; limit "
+           + format_latency(failover_limit(s)) + ")");
+    for (auto& ex : slow)
+      out << "          - " << ex << "\n";
+  }
   if (e.max_false_dead >= 0)
     limit_line(out,
                o.false_dead.size() <= static_cast<uint64_t>(e.max_false_dead),

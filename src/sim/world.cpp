@@ -62,8 +62,11 @@ world::world(const scenario& s, const run_options& opts)
     opts_(opts),
     rng_(opts.seed),
     events_(opts.keep_events,
-            [this](const std::string& node, time_us at) {
-              on_declared_dead(node, at);
+            [this](const std::string& master, const std::string& node,
+                   time_us at) { on_declared_dead(master, node, at); },
+            [this](time_us at, const std::string& node, std::string_view what,
+                   uint64_t epoch, uint64_t floor) {
+              on_epoch(at, node, what, epoch, floor);
             }),
     oracle_(s.cluster.replication_factor,
             s.cluster.heartbeat_interval * (s.cluster.dead_after_misses + 1)) {
@@ -125,11 +128,15 @@ void world::spawn_node(node_index n) {
     storage_options opts;
     opts.request_timeout = s_.cluster.store_timeout;
     opts.zone = s_.zone_of(name);
+    if (s_.cluster.multi_master())
+      opts.masters = s_.cluster.masters;
+    opts.master_timeout = s_.cluster.effective_master_timeout();
     // A durable node's identity lives with its disk, which survives every
     // crash: one incarnation id for the run. A memory-only node comes back
     // empty, as a new incarnation.
     opts.incarnation = derive_seed(opts_.seed ^ 0x1D, n)
-                       + (disks_[n] ? 0 : incarnations_[n]);
+                       + (disks_[n] ? disk_generations_[n]
+                                    : incarnations_[n]);
     if (auto* d = disks_[n].get()) {
       opts.data = d;
       opts.fsync = static_cast<fsync_policy>(s_.disk.fsync);
@@ -137,12 +144,16 @@ void world::spawn_node(node_index n) {
       opts.segments.segment_bytes_max = s_.disk.segment_bytes;
       opts.sync_latency = [d] { return d->sync_latency_us(); };
     }
+    if (!disks_[n])
+      oracle_.forget_promises(name); // a new incarnation, promises gone
     a = sys_->spawn(storage_actor, opts, context_for(n));
   } else {
     auto& w = s_.workload;
     client_options opts;
     LOGSTORE_ASSERT(id.is(node_role::client));
     opts.number = id.number;
+    if (s_.cluster.multi_master())
+      opts.masters = s_.cluster.masters;
     opts.process_stride = w.clients;
     opts.stop_at = s_.duration;
     opts.mean_gap = static_cast<time_us>(1e6 * w.clients / w.rate);
@@ -172,6 +183,13 @@ void world::kill_node(node_index n) {
     mains_[n] = nullptr;
   }
   ++incarnations_[n];
+}
+
+void world::lose_disk(node_index n) {
+  if (auto* d = disks_[n].get())
+    d->wipe();
+  ++disk_generations_[n];
+  oracle_.forget_promises(names_[n]); // gone with the disk
 }
 
 void world::note(time_us at, std::string text) {
@@ -231,6 +249,7 @@ bool world::final_read_done() {
 run_result world::run() {
   mains_.resize(names_.size());
   incarnations_.assign(names_.size(), 0);
+  disk_generations_.assign(names_.size(), 0);
   for (node_index n = 0; n < oracle_node_; ++n) {
     if (s_.is_spare(names_[n]))
       net_->crash(n); // exists, but starts only on "join"
@@ -308,6 +327,14 @@ run_result world::run() {
   r.messages = net_->messages();
   r.node_names = names_;
   r.events = std::move(events_.events);
+  {
+    std::vector<time_us> acked_at;
+    for (auto& ev : hist_.events())
+      if (ev.f == op_fn::append && ev.type == op_type::ok)
+        acked_at.push_back(ev.time);
+    std::sort(acked_at.begin(), acked_at.end());
+    oracle_.close_failovers(acked_at);
+  }
   r.oracle = oracle_.report();
   r.timeline = std::move(timeline_);
   std::ostringstream out;

@@ -29,10 +29,16 @@ namespace logstore::sim {
 /// "dead" verdicts (structured, fx::verdict) to the oracle.
 class event_collector final : public event_sink {
 public:
-  using verdict_fn = std::function<void(const std::string& node, time_us)>;
+  /// (master, subject, time)
+  using verdict_fn = std::function<void(const std::string& master,
+                                        const std::string& node, time_us)>;
+  using epoch_fn
+    = std::function<void(time_us, const std::string& node, std::string_view,
+                         uint64_t epoch, uint64_t floor)>;
 
-  event_collector(bool keep, verdict_fn on_dead)
-    : keep_(keep), on_dead_(std::move(on_dead)) {
+  event_collector(bool keep, verdict_fn on_dead, epoch_fn on_epoch)
+    : keep_(keep), on_dead_(std::move(on_dead)),
+      on_epoch_(std::move(on_epoch)) {
   }
   void emit(time_us now, log_level level, const std::string& node,
             std::string_view event, std::string text) override {
@@ -40,16 +46,22 @@ public:
       events.push_back({now, std::string{to_string(level)}, node,
                         std::string{event}, std::move(text)});
   }
-  void on_verdict(time_us now, const std::string&, const std::string& subject,
+  void on_verdict(time_us now, const std::string& master,
+                  const std::string& subject,
                   std::string_view state) override {
     if (state == "dead")
-      on_dead_(subject, now);
+      on_dead_(master, subject, now);
+  }
+  void on_epoch(time_us now, const std::string& node, std::string_view what,
+                uint64_t epoch, uint64_t floor) override {
+    on_epoch_(now, node, what, epoch, floor);
   }
   std::vector<node_event> events;
 
 private:
   bool keep_;
   verdict_fn on_dead_;
+  epoch_fn on_epoch_;
 };
 
 class world {
@@ -71,9 +83,14 @@ public:
   }
   void spawn_node(node_index n);
   void kill_node(node_index n);
+  /// Node n's disk is replaced by an empty one: it comes back as a new
+  /// incarnation with nothing (a disk-lost fault).
+  void lose_disk(node_index n);
   void note(time_us at, std::string text);
   /// Asks the master (through the oracle's probe) to drain a node.
   void drain(const std::string& node);
+  /// A fault ("crash", "pause", "partition") hit master `name`.
+  void master_fault(const std::string& name, std::string fault);
   /// The simulated disk of a storage node (null in memory mode).
   sim_disk* disk_of(const std::string& node);
   time_us now() const;
@@ -82,7 +99,10 @@ private:
   void run_ready();
   void start_oracle();
   bool oracle_wanted() const;
-  void on_declared_dead(const std::string& node, time_us at);
+  void on_declared_dead(const std::string& master, const std::string& node,
+                        time_us at);
+  void on_epoch(time_us at, const std::string& node, std::string_view what,
+                uint64_t epoch, uint64_t floor);
   void on_reports(std::vector<block_report> reports);
   std::map<batch_id, timestamp_us> acked_batches() const;
   bool final_read_done();
@@ -101,6 +121,7 @@ private:
   caf::actor directory_;
   std::vector<caf::actor> mains_;
   std::vector<uint32_t> incarnations_;
+  std::vector<uint32_t> disk_generations_; ///< disks lost, per node
   /// One simulated disk per storage node; it survives the node's crashes.
   std::vector<std::unique_ptr<sim_disk>> disks_;
   history hist_;

@@ -37,15 +37,37 @@ void world::start_oracle() {
   cb.on_reports = [this](std::vector<block_report> reports) {
     on_reports(std::move(reports));
   };
-  probe_ = sys_->spawn(probe_actor, directory_, std::move(storage),
+  std::vector<std::string> masters{"master"};
+  if (s_.cluster.multi_master())
+    masters = s_.cluster.masters;
+  probe_ = sys_->spawn(probe_actor, directory_, std::move(masters),
+                       std::move(storage),
                        std::move(cb));
   mains_[oracle_node_] = probe_;
   net_->bind(oracle_node_, probe_);
 }
 
-void world::on_declared_dead(const std::string& node, time_us at) {
+void world::master_fault(const std::string& name, std::string fault) {
+  if (s_.cluster.multi_master())
+    oracle_.on_master_fault(now(), name, std::move(fault));
+}
+
+void world::on_epoch(time_us at, const std::string& node,
+                     std::string_view what, uint64_t epoch, uint64_t floor) {
+  if (what == "promised")
+    oracle_.on_promised(node, epoch);
+  else if (what == "accepted")
+    oracle_.on_accepted(at, node, epoch, floor);
+  else if (what == "acked")
+    oracle_.on_acked(at, node, epoch);
+  else
+    oracle_.on_role(at, node, what, epoch);
+}
+
+void world::on_declared_dead(const std::string& from, const std::string& node,
+                             time_us at) {
   auto n = net_->index_of(node);
-  auto master = net_->index_of("master");
+  auto master = net_->index_of(from);
   // A verdict is justified if the node was unreachable at any time during
   // the silence the detector needs (dead_after_misses heartbeats).
   auto window = s_.cluster.heartbeat_interval

@@ -43,6 +43,14 @@ struct fake_node {
   std::vector<batch_id> lost;    ///< repeated in heartbeats until lost_ack
   uint32_t nudged = 0;           ///< join_nudges received
   uint32_t deletes = 0;          ///< delete_reqs received
+  // Epochs (several masters), as the storage actor keeps them.
+  uint64_t promised = 0;
+  node_name promised_to;
+  uint64_t record_epoch = 0;
+  uint64_t record_version = 0;
+  std::string record;
+  bool lease_fresh = false; ///< true: refuses epoch_req (hears the active)
+  uint64_t incarnation = 7;
 
   std::vector<batch_info> report() const {
     std::vector<batch_info> out;
@@ -86,12 +94,23 @@ struct in_flight {
   }
 };
 
+/// Another master, as the machine under test sees it through master_ping.
+struct fake_master {
+  bool up = true;
+  std::string role = "standby";
+  uint64_t epoch = 0;
+  node_name active;
+};
+
 class master_harness {
 public:
   explicit master_harness(cluster_config cfg = small_config(),
-                          uint64_t seed = 1, bool durable = false)
+                          uint64_t seed = 1, bool durable = false,
+                          node_name name = "master")
     : cfg_(cfg),
-      machine_(cfg, prng{seed}, master_options{durable, log_level::debug, true}) {
+      machine_(cfg, prng{seed},
+               master_options{durable, std::move(name), log_level::debug,
+                              true}) {
   }
 
   /// Started, with storage-1 .. storage-`nodes` joined and heartbeating.
@@ -116,6 +135,9 @@ public:
 
   bool auto_deliver = true;
   bool auto_heartbeat = true;
+  /// A node that gets a join_nudge joins again (as the storage actor does);
+  /// off by default: many tests count nudges and join by hand.
+  bool rejoin_on_nudge = false;
 
   // -- the world -------------------------------------------------------------
 
@@ -138,13 +160,16 @@ public:
     req.name = name;
     req.address = address.empty() ? name + ":1" : address;
     req.zone = zone;
-    req.incarnation = 7;
+    req.incarnation = n.incarnation;
     req.boot = n.boot;
     req.version = n.version;
     req.holds = n.report();
     auto token = next_token_++;
     step([&](effects& out) { machine_.on_join(token, req, now_, out); });
-    return answer_of(token).value();
+    auto a = answer_of(token).value();
+    if (auto* ack = std::get_if<join_ack>(&a); ack && ack->epoch > n.promised)
+      n.promised = ack->epoch; // as the storage actor does
+    return a;
   }
 
   /// Joins storage-1 .. storage-k and lets them heartbeat once.
@@ -217,6 +242,18 @@ public:
     return answer_of(token).value();
   }
 
+  /// Another master: answers master_ping as `m` says.
+  fake_master& peer(const node_name& name) {
+    return masters_[name];
+  }
+
+  /// A storage node's epoch_notice (a lease, or a fencing notice).
+  void notice(const node_name& from, uint64_t epoch, const node_name& master) {
+    step([&](effects& out) {
+      machine_.on_epoch_notice(epoch_notice{from, epoch, master}, now_, out);
+    });
+  }
+
   std::optional<answer> answer_of(uint64_t token) const {
     auto i = answers_.find(token);
     if (i == answers_.end())
@@ -268,6 +305,12 @@ public:
       }
     outbox_ = std::move(keep);
     return before - outbox_.size();
+  }
+
+  /// From now on, messages matching `pred` are lost when delivered (their
+  /// requests time out); an empty function delivers everything again.
+  void lose_if(std::function<bool(const in_flight&)> pred) {
+    lose_ = std::move(pred);
   }
 
   // -- time and delivery ---------------------------------------------------
@@ -357,6 +400,11 @@ private:
     run(out);
     if (auto_deliver)
       deliver_all();
+    while (!to_rejoin_.empty()) {
+      auto name = *to_rejoin_.begin();
+      to_rejoin_.erase(to_rejoin_.begin());
+      join(name);
+    }
   }
 
   void run(effects& out) {
@@ -404,6 +452,24 @@ private:
   void perform(fx::stop& s) {
     stopped_ = s.code;
   }
+  void perform(fx::role& r) {
+    roles_.push_back(r);
+  }
+  void perform(fx::acked& a) {
+    acked_epochs_.push_back(a.epoch);
+  }
+
+public:
+  /// Role changes ("active" / "standby" at an epoch), in order.
+  const std::vector<fx::role>& roles() const {
+    return roles_;
+  }
+  /// The epoch of every write acknowledged (several masters only).
+  const std::vector<uint64_t>& acked_epochs() const {
+    return acked_epochs_;
+  }
+
+private:
 
   void fire_timers() {
     while (!timers_.empty() && timers_.begin()->first <= now_) {
@@ -443,21 +509,83 @@ private:
     run(out);
   }
 
+  /// Whether a command of `epoch` passes node `n`'s fence (as the storage
+  /// actor's fence(): older refused, newer promised first).
+  bool fenced(fake_node& n, uint64_t epoch) {
+    if (epoch < n.promised)
+      return true;
+    n.promised = epoch;
+    return false;
+  }
+
+  void deliver_to_master(const in_flight& m) {
+    auto& fm = masters_[m.to];
+    if (!fm.up) {
+      if (m.is_request)
+        lost_.push_back(m);
+      return;
+    }
+    if (std::holds_alternative<master_ping>(m.msg)) {
+      master_info info;
+      info.name = m.to;
+      info.role = fm.role;
+      info.epoch = fm.epoch;
+      info.active = fm.active;
+      reply(m, std::move(info));
+    }
+  }
+
   void deliver(const in_flight& m) {
+    if (lose_ && lose_(m)) {
+      if (m.is_request)
+        lost_.push_back(m);
+      return;
+    }
+    if (std::find(cfg_.masters.begin(), cfg_.masters.end(), m.to)
+        != cfg_.masters.end())
+      return deliver_to_master(m);
     auto& n = node(m.to);
     if (!n.up || n.cut || n.silent) {
       if (m.is_request)
         lost_.push_back(m); // times out at its deadline
       return;
     }
+    if (auto* e = std::get_if<epoch_req>(&m.msg)) {
+      if (e->epoch <= n.promised || n.lease_fresh)
+        return fail(m, errc::stale_epoch);
+      if (e->probe)
+        return reply(m, epoch_ack{n.name, n.incarnation, e->epoch,
+                                  n.record_epoch, n.record_version, n.record});
+      n.promised = e->epoch;
+      n.promised_to = e->candidate;
+      return reply(m, epoch_ack{n.name, n.incarnation, n.promised,
+                                n.record_epoch, n.record_version, n.record});
+    }
+    if (auto* r = std::get_if<record_req>(&m.msg)) {
+      if (fenced(n, r->epoch))
+        return fail(m, errc::stale_epoch);
+      if (std::pair{r->epoch, r->version}
+          > std::pair{n.record_epoch, n.record_version}) {
+        n.record_epoch = r->epoch;
+        n.record_version = r->version;
+        n.record = r->record;
+      }
+      return reply(m, record_ack{n.name, r->epoch, r->version});
+    }
+    if (std::holds_alternative<epoch_notice>(m.msg))
+      return; // a lease
     if (m.is_store()) {
       auto& req = std::get<0>(m.msg)->req;
+      if (fenced(n, req.epoch))
+        return fail(m, errc::stale_epoch);
       if (n.refuse)
         return fail(m, errc::store_refused);
       n.held.emplace(req.batch, req);
       return reply(m, store_ack{req.batch, n.name});
     }
     if (auto* c = std::get_if<copy_req>(&m.msg)) {
+      if (fenced(n, c->epoch))
+        return fail(m, errc::stale_epoch);
       auto& src = node(c->source);
       auto i = src.held.find(c->batch);
       if (n.refuse)
@@ -487,6 +615,8 @@ private:
       return reply(m, std::move(res));
     }
     if (auto* d = std::get_if<delete_req>(&m.msg)) {
+      if (fenced(n, d->epoch))
+        return fail(m, errc::stale_epoch);
       ++n.deletes;
       for (auto id : d->batches)
         n.held.erase(id);
@@ -499,8 +629,11 @@ private:
                      n.lost.end());
       return;
     }
-    if (std::holds_alternative<join_nudge>(m.msg))
+    if (std::holds_alternative<join_nudge>(m.msg)) {
       ++n.nudged;
+      if (rejoin_on_nudge)
+        to_rejoin_.insert(n.name);
+    }
   }
 
   cluster_config cfg_;
@@ -520,6 +653,11 @@ private:
   std::vector<master_record> persisted_;
   std::optional<errc> stopped_;
   std::vector<fx::verdict> verdicts_;
+  std::map<node_name, fake_master> masters_;
+  std::set<node_name> to_rejoin_;
+  std::function<bool(const in_flight&)> lose_;
+  std::vector<fx::role> roles_;
+  std::vector<uint64_t> acked_epochs_;
 };
 
 /// The error code of an answer, errc::none for a success.

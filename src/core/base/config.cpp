@@ -50,6 +50,14 @@ std::string cluster_config::validate() const {
     return "rebalance_threshold must be in [0, 1)";
   if (retention_time < 0)
     return "retention_time must not be negative";
+  if (masters.size() > 7)
+    return "at most 7 masters";
+  for (size_t i = 0; i < masters.size(); ++i)
+    for (size_t j = i + 1; j < masters.size(); ++j)
+      if (masters[i] == masters[j])
+        return "master " + masters[i] + " is listed twice";
+  if (master_timeout < 0 || master_backoff < 0)
+    return "master_timeout and master_backoff must not be negative";
   return {};
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace logstore {
 
@@ -63,6 +64,29 @@ struct cluster_config {
   /// Retention by size: delete the oldest batches while the cluster holds
   /// more payload bytes than this (counted once, not per copy). 0 = keep.
   uint64_t retention_bytes = 0;
+  /// Every master of the cluster, by name, the same list on each (empty or
+  /// one name: a single master, no failover). The first one starts a new
+  /// cluster; any of them takes over when the active one fails
+  /// (docs/protocol.md, "Master failover").
+  std::vector<node_name> masters;
+  /// A standby that has not heard from an active master for this long
+  /// campaigns (after a random back-off below master_backoff); a storage
+  /// node refuses to promise a new epoch while it heard from the active
+  /// master this recently; an active master that has not heard from a
+  /// majority of storage nodes for this long steps down. 0 = the storage
+  /// nodes' dead time (heartbeat_interval x dead_after_misses, 3 s).
+  time_us master_timeout = 0;
+  /// Upper bound of the seeded random back-off before a campaign (us), so
+  /// that two standbys rarely campaign at once. Default: 1 s.
+  time_us master_backoff = 1'000'000;
+
+  bool multi_master() const {
+    return masters.size() > 1;
+  }
+  time_us effective_master_timeout() const {
+    return master_timeout > 0 ? master_timeout
+                              : heartbeat_interval * dead_after_misses;
+  }
 
   uint32_t effective_write_quorum() const {
     return write_quorum == 0 ? replication_factor : write_quorum;

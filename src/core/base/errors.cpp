@@ -18,6 +18,7 @@ std::string_view to_string(errc code) {
     case errc::in_doubt: return "in_doubt";
     case errc::name_in_use: return "name_in_use";
     case errc::precondition_failed: return "precondition_failed";
+    case errc::not_active: return "not_active";
   }
   return "unknown";
 }
@@ -38,6 +39,7 @@ bool is_definite(errc code) {
       return true;
     case errc::timeout:
     case errc::in_doubt:
+    case errc::not_active:
       return false;
   }
   return false;

@@ -46,6 +46,11 @@ enum class errc : uint8_t {
   /// member that is still up, or that holds the only copy of a batch).
   /// Definite: nothing changed; the error text says what to do first.
   precondition_failed = 12,
+  /// The master asked is not the active one (a standby, or a master that
+  /// stepped down because a newer epoch exists). Indefinite: a request it
+  /// was working on when it stepped down may still take effect through the
+  /// new active master; retry there (the text names it when known).
+  not_active = 13,
 };
 
 /// Stable snake_case name, used in histories, logs and reports.

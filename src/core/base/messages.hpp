@@ -127,6 +127,7 @@ struct store_ack {
 /// keep a copy. Reply: copy_ack. Errors: unreachable / batch_not_found /
 /// store_refused (definite: no copy made). Idempotent.
 struct copy_req {
+  uint64_t epoch = 0; ///< the sending master's (fenced as store_req)
   batch_id batch = 0;
   node_name source;
   std::string source_address; ///< so a real-mode directory can connect
@@ -142,6 +143,7 @@ struct copy_ack {
 /// expired, never acknowledged, or twins). Reply: delete_ack; the master
 /// sends it again until it hears one. Idempotent.
 struct delete_req {
+  uint64_t epoch = 0; ///< the sending master's (fenced as store_req)
   std::vector<batch_id> batches;
 };
 
@@ -228,6 +230,82 @@ struct fetch_result {
   std::vector<batch_id> not_found;
 };
 
+// --- master failover (docs/protocol.md, "Master failover") -------------------
+
+/// candidate master -> storage: promise `epoch` to `candidate`. Reply:
+/// epoch_ack, sent only once the promise is durable. Errors: stale_epoch
+/// (the node promised this epoch or a newer one, or it still hears from
+/// the active master: see "Master failover"; an epoch_notice follows).
+struct epoch_req {
+  uint64_t epoch = 0;
+  node_name candidate;
+  /// A pre-vote (etcd/raft's PreVote): "would you promise?" The node
+  /// answers as it would, and changes nothing. A candidate asks for real
+  /// only after a promotion quorum said yes, so a standby that lost sight
+  /// of a healthy active master cannot depose it.
+  bool probe = false;
+};
+
+/// storage -> candidate: the promise, and the newest master record this
+/// node accepted (master_record::encode(); empty = none).
+struct epoch_ack {
+  node_name node;
+  uint64_t incarnation = 0;
+  uint64_t epoch = 0; ///< the epoch promised
+  uint64_t record_epoch = 0;
+  uint64_t record_version = 0;
+  std::string record;
+};
+
+/// active master -> storage: keep this master record (the node syncs it
+/// before it answers). Reply: record_ack. Errors: stale_epoch.
+struct record_req {
+  uint64_t epoch = 0;
+  uint64_t version = 0;
+  std::string record;
+};
+
+/// storage -> master, reply to record_req.
+struct record_ack {
+  node_name node;
+  uint64_t epoch = 0;
+  uint64_t version = 0;
+};
+
+/// storage -> a master whose command it refused (one-way): it promised
+/// `epoch` to `master`, so the sender is not the active master any more.
+struct epoch_notice {
+  node_name node;
+  uint64_t epoch = 0;
+  node_name master;
+};
+
+/// master -> master, every heartbeat interval. Reply: master_info.
+struct master_ping {
+  node_name from;
+  uint64_t epoch = 0;          ///< the highest epoch the sender knows
+  uint64_t record_version = 0; ///< of the record the sender holds
+};
+
+/// One master as another sees it (master_info, status_reply.masters).
+struct master_view {
+  node_name name;
+  std::string role; ///< "active", "standby", or "unreachable"
+  uint64_t epoch = 0;
+};
+
+/// master -> master, reply to master_ping: who it is and whom it believes
+/// active; an active master adds its record when the ping's is older.
+struct master_info {
+  node_name name;
+  std::string role; ///< "active" or "standby"
+  uint64_t epoch = 0;
+  node_name active; ///< "" = none known
+  uint64_t record_epoch = 0;
+  uint64_t record_version = 0;
+  std::string record;
+};
+
 // --- status -------------------------------------------------------------------
 
 /// One member as the master sees it.
@@ -272,6 +350,14 @@ struct status_reply {
   /// Retention watermark: entries with ts below it were deleted on purpose
   /// (as read_result.expired_before); min() = nothing expired.
   timestamp_us expired_before = INT64_MIN;
+  /// Every master of the cluster as the answering master sees it (one row
+  /// per name in --masters; empty for a single master).
+  std::vector<master_view> masters;
+  /// The answering master: "active" or "standby" ("active" for a single
+  /// master); `active` names the master it believes active ("" = none).
+  std::string role = "active";
+  node_name active;
+  uint64_t failovers = 0; ///< promotions this master has seen or made
 };
 
 // --- serialization (CAF's inspect protocol, written without CAF headers) -------
@@ -299,7 +385,7 @@ auto inspect(Inspector& f, join_req& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, copy_req& x) {
-  return f(x.batch, x.source, x.source_address);
+  return f(x.epoch, x.batch, x.source, x.source_address);
 }
 template <class Inspector>
 auto inspect(Inspector& f, copy_ack& x) {
@@ -307,7 +393,7 @@ auto inspect(Inspector& f, copy_ack& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, delete_req& x) {
-  return f(x.batches);
+  return f(x.epoch, x.batches);
 }
 template <class Inspector>
 auto inspect(Inspector& f, delete_ack& x) {
@@ -392,7 +478,42 @@ template <class Inspector>
 auto inspect(Inspector& f, status_reply& x) {
   return f(x.epoch, x.replication_factor, x.write_quorum, x.batches,
            x.under_replicated, x.lost_batches, x.repairs_done, x.repairs_pending, x.members,
-           x.moves_done, x.expired_before);
+           x.moves_done, x.expired_before, x.masters, x.role, x.active,
+           x.failovers);
+}
+template <class Inspector>
+auto inspect(Inspector& f, epoch_req& x) {
+  return f(x.epoch, x.candidate, x.probe);
+}
+template <class Inspector>
+auto inspect(Inspector& f, epoch_ack& x) {
+  return f(x.node, x.incarnation, x.epoch, x.record_epoch, x.record_version,
+           x.record);
+}
+template <class Inspector>
+auto inspect(Inspector& f, record_req& x) {
+  return f(x.epoch, x.version, x.record);
+}
+template <class Inspector>
+auto inspect(Inspector& f, record_ack& x) {
+  return f(x.node, x.epoch, x.version);
+}
+template <class Inspector>
+auto inspect(Inspector& f, epoch_notice& x) {
+  return f(x.node, x.epoch, x.master);
+}
+template <class Inspector>
+auto inspect(Inspector& f, master_ping& x) {
+  return f(x.from, x.epoch, x.record_version);
+}
+template <class Inspector>
+auto inspect(Inspector& f, master_view& x) {
+  return f(x.name, x.role, x.epoch);
+}
+template <class Inspector>
+auto inspect(Inspector& f, master_info& x) {
+  return f(x.name, x.role, x.epoch, x.active, x.record_epoch,
+           x.record_version, x.record);
 }
 
 } // namespace logstore

@@ -28,6 +28,7 @@ std::string_view numbered_prefix(node_role role) {
   switch (role) {
     case node_role::storage: return "storage-";
     case node_role::client: return "client-";
+    case node_role::master: return "master-";
     default: return {};
   }
 }
@@ -37,6 +38,8 @@ node_id parse_node_id(std::string_view name) {
     return {node_role::master, 0};
   if (name == "oracle")
     return {node_role::oracle, 0};
+  if (auto n = number_after(name, "master-"); n >= 2)
+    return {node_role::master, n}; // "master" is the first, "master-2" ...
   for (auto role : {node_role::storage, node_role::client})
     if (auto n = number_after(name, numbered_prefix(role)); n > 0)
       return {role, n};
@@ -45,7 +48,9 @@ node_id parse_node_id(std::string_view name) {
 
 std::string to_string(node_id id) {
   switch (id.role) {
-    case node_role::master: return "master";
+    case node_role::master:
+      return id.number >= 2 ? "master-" + std::to_string(id.number)
+                            : std::string{"master"};
     case node_role::oracle: return "oracle";
     case node_role::storage:
     case node_role::client:

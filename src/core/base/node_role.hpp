@@ -34,7 +34,9 @@ struct node_id {
 };
 
 /// "master", "oracle", "storage-N" and "client-N" (N = 1, 2, ... in
-/// decimal, no leading zero, at most 9 digits); anything else is `other`.
+/// decimal, no leading zero, at most 9 digits), and "master-N" (N >= 2:
+/// the further masters of a cluster with several); anything else is
+/// `other`. "master" has number 0.
 node_id parse_node_id(std::string_view name);
 
 /// The name of a simulated node: "storage-3", "master", ...
@@ -51,7 +53,8 @@ inline bool is_master_name(std::string_view name) {
   return parse_node_id(name).is(node_role::master);
 }
 
-/// "storage-" or "client-": the prefix of a numbered role; empty otherwise.
+/// "storage-", "client-" or "master-": the prefix of a numbered role;
+/// empty otherwise.
 std::string_view numbered_prefix(node_role role);
 
 } // namespace logstore

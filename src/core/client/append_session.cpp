@@ -7,7 +7,8 @@ namespace logstore {
 
 bool retryable(errc code) {
   return code == errc::timeout || code == errc::unreachable
-         || code == errc::unavailable || code == errc::in_doubt;
+         || code == errc::unavailable || code == errc::in_doubt
+         || code == errc::not_active;
 }
 
 time_us backoff(const retry_policy& p, uint32_t retry) {

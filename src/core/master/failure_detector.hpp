@@ -37,6 +37,11 @@ public:
 
   node_state state(node_number node, time_us now) const;
 
+  /// When `node` was last heard from; -1 = never.
+  time_us last_heard(node_number node) const {
+    return node < last_heard_.size() ? last_heard_[node] : -1;
+  }
+
   /// Nodes whose state changed since the previous call, with the new state.
   std::vector<std::pair<node_number, node_state>> tick(time_us now);
 

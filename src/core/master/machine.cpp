@@ -13,11 +13,14 @@ namespace {
 
 /// Names, zones and addresses end up in the durable record and in logs: a
 /// join that carries anything else is refused before it changes anything.
-std::string check_join(const join_req& req) {
+std::string check_join(const cluster_config& cfg, const join_req& req) {
   if (!valid_node_name(req.name))
     return "a node name is 1 to 64 letters, digits, '-', '_' or '.'";
   if (req.name == "master")
     return "the name master is reserved for the master";
+  for (auto& m : cfg.masters)
+    if (req.name == m)
+      return "the name " + m + " is a master's";
   if (!req.zone.empty() && !valid_node_name(req.zone))
     return "a zone is at most 64 letters, digits, '-', '_' or '.'";
   bool plain_address
@@ -106,7 +109,10 @@ void master_machine::send(node_number n, node_message msg, time_us timeout) {
 void master_machine::start(const record_load& loaded, time_us now,
                            effects& out) {
   begin(now, out);
-  start_from_record(loaded);
+  if (st_.cfg.multi_master())
+    failover_start(loaded);
+  else
+    start_from_record(loaded);
   emit(fx::timer{0, fx::timer_kind::tick, 0, 0});
   end();
 }
@@ -138,10 +144,14 @@ node_number master_machine::add_or_update_member(const join_req& req) {
 void master_machine::on_join(uint64_t token, const join_req& req, time_us now,
                              effects& out) {
   begin(now, out);
-  if (auto bad = check_join(req); !bad.empty()) {
+  if (auto bad = check_join(st_.cfg, req); !bad.empty()) {
     emit(fx::reply{token, error_answer{errc::malformed_request, bad}});
     return end();
   }
+  if (st_.failover.enabled && st_.failover.role != master_role::active)
+    note_contact(req.name, req.address);
+  if (refuse_inactive(token))
+    return end();
   if (auto clash = name_conflict(st_, req, now_); !clash.empty()) {
     log(log_level::error, "join_refused", clash);
     emit(fx::reply{token, error_answer{errc::name_in_use, clash}});
@@ -166,6 +176,13 @@ void master_machine::on_join(uint64_t token, const join_req& req, time_us now,
 void master_machine::on_heartbeat(const heartbeat_msg& hb, time_us now,
                                   effects& out) {
   begin(now, out);
+  if (st_.failover.enabled && st_.failover.role != master_role::active) {
+    // It takes this master for the active one: join again, and hear
+    // not_active, and look further.
+    note_contact(hb.name, {});
+    emit(fx::to_sender{join_nudge{}});
+    return end();
+  }
   auto n = st_.number_of(hb.name);
   if (!n || *n >= st_.joined.size() || !st_.joined[*n]) {
     // A node this incarnation has not heard join (the master restarted,
@@ -187,13 +204,18 @@ void master_machine::on_heartbeat(const heartbeat_msg& hb, time_us now,
 
 void master_machine::on_status(uint64_t token, time_us now, effects& out) {
   begin(now, out);
-  emit(fx::reply{token, make_status(st_, now_)});
+  auto status = make_status(st_, now_);
+  if (st_.failover.enabled)
+    describe_masters(st_, now_, status);
+  emit(fx::reply{token, std::move(status)});
   end();
 }
 
 void master_machine::on_drain(uint64_t token, const drain_req& req,
                               time_us now, effects& out) {
   begin(now, out);
+  if (refuse_inactive(token))
+    return end();
   auto n = st_.number_of(req.node);
   if (!n)
     emit(fx::reply{token, error_answer{errc::malformed_request,
@@ -206,8 +228,9 @@ void master_machine::on_drain(uint64_t token, const drain_req& req,
 void master_machine::on_remove(uint64_t token, const remove_req& req,
                                time_us now, effects& out) {
   begin(now, out);
-  auto result = handle_remove(req);
-  emit(fx::reply{token, std::move(result)});
+  if (refuse_inactive(token))
+    return end();
+  reply_durable(token, handle_remove(req));
   end();
 }
 
@@ -260,6 +283,20 @@ void master_machine::on_reply(uint64_t token, node_reply& reply, time_us now,
       if (auto* ack = std::get_if<delete_ack>(&reply))
         on_delete_ack(what.node, what.ids, *ack);
       break; // a wrong reply leaves the delete pending: it goes again
+    case kind::promise:
+      if (auto* ack = std::get_if<epoch_ack>(&reply))
+        on_promise(what, *ack);
+      else
+        on_promise_refused(what);
+      break;
+    case kind::record:
+      if (auto* ack = std::get_if<record_ack>(&reply))
+        on_record_ack(what, *ack);
+      break;
+    case kind::ping:
+      if (auto* info = std::get_if<master_info>(&reply))
+        on_master_info(what.peer, *info);
+      break;
   }
   end();
 }
@@ -273,6 +310,17 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
   auto what = std::move(i->second);
   st_.requests.erase(i);
   using kind = outstanding_request::kind;
+  if (code == errc::stale_epoch && st_.failover.enabled
+      && what.what != kind::promise && what.what != kind::ping) {
+    // A storage node promised a newer epoch: another master took over.
+    auto who = what.peer;
+    if (who.empty() && what.node < st_.members.size())
+      who = st_.members[what.node].name;
+    step_down(who + " refused this master's epoch "
+                + std::to_string(st_.epoch),
+              st_.epoch + 1, {});
+    return end();
+  }
   switch (what.what) {
     case kind::store:
       on_store_failure(what.batch, what.node, code);
@@ -285,6 +333,12 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
       break;
     case kind::remove_copies:
       break; // still pending: resend_deletes() tries again
+    case kind::promise:
+      on_promise_refused(what); // counts only when given
+      break;
+    case kind::record:
+    case kind::ping:
+      break; // records go again; pings every tick
   }
   end();
 }
@@ -341,6 +395,10 @@ void master_machine::detector_tick() {
 
 void master_machine::on_tick(time_us now, effects& out) {
   begin(now, out);
+  if (st_.failover.enabled && failover_tick()) {
+    emit(fx::timer{st_.cfg.heartbeat_interval, fx::timer_kind::tick, 0, 0});
+    return end();
+  }
   nudge_silent_joiners();
   detector_tick();
   maybe_end_rebuild();

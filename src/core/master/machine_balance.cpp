@@ -52,7 +52,7 @@ void master_machine::send_delete(node_number n, std::vector<batch_id> ids) {
   what.what = outstanding_request::kind::remove_copies;
   what.node = n;
   what.ids = ids;
-  request(n, delete_req{std::move(ids)}, st_.cfg.store_timeout,
+  request(n, delete_req{st_.epoch, std::move(ids)}, st_.cfg.store_timeout,
           std::move(what));
 }
 

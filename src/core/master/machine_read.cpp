@@ -99,6 +99,8 @@ void master_machine::send_fetches(uint64_t read_id, read_plan::groups groups) {
 void master_machine::on_read(uint64_t token, const read_req& req, time_us now,
                              effects& out) {
   begin(now, out);
+  if (refuse_inactive(token))
+    return end();
   if (req.from > req.to) {
     emit(fx::reply{token, error_answer{errc::malformed_request,
                                        "inverted range: from > to"}});

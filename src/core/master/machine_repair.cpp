@@ -211,7 +211,8 @@ void master_machine::start_copy(batch_id id, node_number source,
   what.source = source;
   what.target = target;
   request(target,
-          copy_req{id, st_.members[source].name, st_.members[source].address},
+          copy_req{st_.epoch, id, st_.members[source].name,
+                   st_.members[source].address},
           st_.cfg.copy_timeout, std::move(what));
 }
 

@@ -35,7 +35,10 @@ void master_machine::persist() {
                              m.draining, m.redundant});
   rec.failed.assign(st_.failed.begin(), st_.failed.end());
   std::sort(rec.failed.begin(), rec.failed.end());
-  emit(fx::persist{rec});
+  if (opts_.durable)
+    emit(fx::persist{rec});
+  if (st_.failover.enabled)
+    replicate(rec); // to the storage nodes, committed at a majority
 }
 
 void master_machine::start_from_record(const record_load& loaded) {
@@ -102,6 +105,11 @@ void master_machine::maybe_end_rebuild() {
   if (!st_.rebuilding)
     return;
   if (st_.uncertain() && now_ < st_.rebuild_until)
+    return;
+  // A promoted master serves once a majority holds its record (its epoch
+  // and its block of batch ids).
+  if (st_.failover.enabled
+      && st_.failover.committed < st_.failover.promoted_version)
     return;
   st_.rebuilding = false;
   log(log_level::info, "index_rebuilt",

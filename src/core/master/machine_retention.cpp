@@ -39,8 +39,8 @@ void master_machine::retention_tick() {
   auto& cfg = st_.cfg;
   if (cfg.retention_time <= 0 && cfg.retention_bytes == 0)
     return;
-  if (st_.index.size() == 0)
-    return;
+  if (st_.index.size() == 0 || !record_committed())
+    return; // (several masters: the last watermark is not committed yet)
   auto horizon = cfg.retention_time > 0 ? st_.newest_ts - cfg.retention_time
                                         : INT64_MIN;
   std::map<node_number, std::vector<batch_id>> deletes;
@@ -68,8 +68,12 @@ void master_machine::retention_tick() {
   // a master restarted after the deletes still says "expired" below it
   // instead of claiming a complete read over data it deleted on purpose.
   persist();
-  for (auto& [n, ids] : deletes)
-    send_delete(n, std::move(ids));
+  if (st_.failover.enabled) // with several masters: once it is committed
+    st_.failover.deferred_deletes.emplace_back(st_.failover.version,
+                                               std::move(deletes));
+  else
+    for (auto& [n, ids] : deletes)
+      send_delete(n, std::move(ids));
   log(log_level::info, "retention",
             "expired " + std::to_string(expired)
               + " batch(es); entries older than ts "

@@ -103,8 +103,13 @@ void master_machine::fail_write(pending_write& pw) {
   // Durably: copies of it on nodes must never be adopted after a restart.
   st_.failed.insert(pw.id);
   persist();
-  deliver_to_waiters(pw,
-                     error_answer{code, "batch " + std::to_string(pw.id)});
+  // With several masters the record is committed at a majority of storage
+  // nodes before the client hears a definite failure (a new master must
+  // know the batch failed).
+  error_answer failed{code, "batch " + std::to_string(pw.id)};
+  for (auto token : pw.waiters)
+    reply_durable(token, failed);
+  pw.waiters.clear();
   st_.pending_writes.erase(pw.id);
 }
 
@@ -120,6 +125,8 @@ void master_machine::ack_write(pending_write& pw) {
                           {dedup_table::state::acked, pw.id, errc::none},
                           false);
   deliver_to_waiters(pw, make_ack(st_, pw.id, pw.meta.replicas));
+  if (st_.failover.enabled)
+    emit(fx::acked{st_.epoch});
   log_lazy(log_level::debug, "batch_acked", [&] {
     return "batch " + std::to_string(pw.id) + " has "
            + std::to_string(pw.meta.replicas.count)
@@ -274,9 +281,11 @@ bool master_machine::answer_duplicate(const append_req& req, uint64_t token) {
     case dedup_table::state::failed:
       if (!is_definite(seen->error))
         return false; // "in doubt" is no answer yet: try again
-      emit(fx::reply{token, error_answer{seen->error,
-                                         "batch "
-                                           + std::to_string(seen->batch)}});
+      // (With several masters: once the record naming it failed is
+      // committed, as for the first answer.)
+      reply_durable(token, error_answer{seen->error,
+                                        "batch "
+                                          + std::to_string(seen->batch)});
       return true;
   }
   return false;
@@ -284,6 +293,16 @@ bool master_machine::answer_duplicate(const append_req& req, uint64_t token) {
 
 batch_id master_machine::take_batch_id() {
   auto id = st_.next_batch++;
+  if (st_.failover.enabled) {
+    // Reserve the next block while half of this one is left, so that its
+    // record is committed before the ids are needed.
+    if (st_.next_batch + master_state::id_block / 2
+        >= st_.record.reserved_until) {
+      st_.record.reserved_until += master_state::id_block;
+      persist();
+    }
+    return id;
+  }
   if (st_.durable && st_.next_batch >= st_.record.reserved_until) {
     // Reserve the next block durably before any of it is handed out.
     st_.record.reserved_until = st_.next_batch + master_state::id_block;
@@ -295,6 +314,8 @@ batch_id master_machine::take_batch_id() {
 void master_machine::on_append(uint64_t token, append_req& req, time_us now,
                                effects& out) {
   begin(now, out);
+  if (refuse_inactive(token))
+    return end();
   if (req.entries.empty() || req.entries.size() > st_.cfg.batch_entries_max) {
     emit(fx::reply{token, error_answer{errc::malformed_request,
                                        "a batch holds 1 to "
@@ -317,6 +338,14 @@ void master_machine::on_append(uint64_t token, append_req& req, time_us now,
     emit(fx::reply{token, refuse(st_, req, errc::unavailable,
                                  "too many retries to remember while a "
                                  "member is unreported")});
+    return end();
+  }
+  if (st_.failover.enabled
+      && st_.next_batch >= st_.failover.committed_reserved) {
+    emit(fx::reply{token, refuse(st_, req, errc::unavailable,
+                                 "the next block of batch ids is not yet "
+                                 "recorded on a majority of storage nodes; "
+                                 "retry shortly")});
     return end();
   }
   auto candidates = eligible_nodes(st_, now_, {});
@@ -368,6 +397,11 @@ eligible_nodes(const master_state& st, time_us now,
     if (st.members[n].removed
         || st.detector.state(num, now) != node_state::up
         || contains(exclude, num) || st.members[n].draining)
+      continue;
+    // With several masters, only a member a majority knows of from the
+    // record: a new master must find every copy an ack counted.
+    if (st.failover.enabled
+        && st.failover.committed_names.count(st.members[n].name) == 0)
       continue;
     result.push_back({num, st.members[n].bytes, st.members[n].zone});
   }

@@ -39,12 +39,16 @@ struct shared_store {
 struct join_nudge {};
 
 /// What the master sends a storage node.
+/// What the master sends a storage node, or (master_ping) another master.
 using node_message
   = std::variant<std::shared_ptr<const shared_store>, copy_req, fetch_req,
-                 delete_req, lost_ack, join_nudge>;
+                 delete_req, lost_ack, join_nudge, epoch_req, record_req,
+                 master_ping, epoch_notice>;
 
-/// A storage node's reply to one of the master's requests.
-using node_reply = std::variant<store_ack, copy_ack, fetch_result, delete_ack>;
+/// A storage node's (or, master_info, another master's) reply to one of
+/// the master's requests.
+using node_reply = std::variant<store_ack, copy_ack, fetch_result, delete_ack,
+                                epoch_ack, record_ack, master_info>;
 
 /// A definite or indefinite refusal, as an answer.
 struct error_answer {
@@ -54,7 +58,7 @@ struct error_answer {
 
 /// What the master answers to a request it received.
 using answer = std::variant<join_ack, append_ack, read_result, status_reply,
-                            member_status, error_answer>;
+                            member_status, error_answer, master_info>;
 
 namespace fx {
 
@@ -128,6 +132,20 @@ struct verdict {
   std::string state;
 };
 
+/// This master became active at `epoch`, or stepped down from it
+/// ("active" / "standby"): structured, for the simulator's oracle
+/// (single-active-master).
+struct role {
+  std::string name;
+  uint64_t epoch = 0;
+};
+
+/// This master acknowledged a write under `epoch` (only with several
+/// masters): for the oracle's single-active-master check.
+struct acked {
+  uint64_t epoch = 0;
+};
+
 /// The master cannot go on (its record is damaged): stop with this error.
 struct stop {
   errc code = errc::none;
@@ -138,7 +156,8 @@ struct stop {
 
 using effect = std::variant<fx::request, fx::send, fx::to_sender, fx::reply,
                             fx::timer, fx::forget_peer, fx::learn, fx::persist,
-                            fx::event, fx::verdict, fx::stop>;
+                            fx::event, fx::verdict, fx::role, fx::acked,
+                            fx::stop>;
 
 /// The effects of one step, in the order they must happen.
 using effects = std::vector<effect>;

@@ -46,6 +46,9 @@ namespace logstore {
 struct master_options {
   /// The world keeps a durable record: persist effects are carried out.
   bool durable = false;
+  /// This master's name (one of cluster_config::masters when there are
+  /// several).
+  node_name name = "master";
   /// Events below this level are not built.
   log_level log_min = log_level::info;
   /// check_invariants() after every step; an invariant broken is a bug and
@@ -85,6 +88,11 @@ public:
                 effects& out);
   void on_remove(uint64_t token, const remove_req& req, time_us now,
                  effects& out);
+  /// Another master asks who this one is (several masters only).
+  void on_master_ping(uint64_t token, const master_ping& ping, time_us now,
+                      effects& out);
+  /// A storage node promised a newer epoch to another master (one-way).
+  void on_epoch_notice(const epoch_notice& notice, time_us now, effects& out);
 
   // -- the outcome of the master's own requests ------------------------------
 
@@ -183,6 +191,38 @@ private:
   // machine_doubt.cpp
   void member_reported(const node_name& name);
   bool adopt_or_twin(node_number n, const batch_info& info);
+
+  // machine_failover.cpp
+  time_us backoff();
+  uint64_t request_to(const node_name& to, node_message msg, time_us timeout,
+                      outstanding_request what);
+  void failover_start(const record_load& loaded);
+  bool bootstrap_allowed() const;
+  std::string redirect_text() const;
+  bool refuse_inactive(uint64_t token);
+  void note_contact(const node_name& name, const std::string& address);
+  master_info make_info(const master_ping& ping) const;
+  void on_master_info(const node_name& from, const master_info& info);
+  void ping_peers();
+  void ask_promise(const node_name& name);
+  void campaign();
+  void start_round();
+  void on_promise(const outstanding_request& what, epoch_ack& ack);
+  void on_promise_refused(const outstanding_request& what);
+  size_t counted_promises() const;
+  void maybe_promote();
+  void campaign_failed();
+  void promote();
+  void replicate(const master_record& rec);
+  void send_record(const node_name& name);
+  void on_record_ack(const outstanding_request& what, const record_ack& ack);
+  void commit(uint64_t version);
+  bool record_committed() const;
+  void reply_durable(uint64_t token, answer value);
+  void active_tick();
+  bool failover_tick();
+  void step_down(const std::string& why, uint64_t epoch,
+                 const node_name& active);
 
   master_state st_;
   master_options opts_;

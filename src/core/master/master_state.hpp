@@ -30,6 +30,7 @@
 #include "core/base/prng.hpp"
 #include "core/master/batch_index.hpp"
 #include "core/master/dedup_table.hpp"
+#include "core/master/failover_state.hpp"
 #include "core/master/failure_detector.hpp"
 #include "core/master/master_effects.hpp"
 #include "core/master/master_record.hpp"
@@ -117,7 +118,9 @@ struct pending_read {
 
 /// A request the master sent and still waits for (by token).
 struct outstanding_request {
-  enum class kind : uint8_t { store, copy, fetch, remove_copies };
+  enum class kind : uint8_t {
+    store, copy, fetch, remove_copies, promise, record, ping
+  };
   kind what = kind::store;
   batch_id batch = 0;     ///< store, copy
   node_number node = 0;   ///< store: the target; fetch, delete: the node
@@ -126,6 +129,10 @@ struct outstanding_request {
   uint64_t read = 0;      ///< fetch: the read it serves
   uint64_t fetch = 0;     ///< fetch: its id in the read's plan
   std::vector<batch_id> ids; ///< delete: the copies it names
+  node_name peer;            ///< promise, record, ping: whom it went to
+  uint64_t epoch = 0;        ///< promise: the epoch proposed
+  uint64_t version = 0;      ///< record: the version sent
+  bool probe = false;        ///< promise: a pre-vote
 };
 
 struct master_state {
@@ -192,6 +199,9 @@ struct master_state {
   /// the index): beyond it, an unknown retry is answered in_doubt unstored.
   static constexpr size_t restart_retries_max = size_t{1} << 22;
   size_t restart_retries = 0;
+
+  // Failover (machine_failover.cpp): survives a step-down.
+  failover_state failover;
 
   // Retention (master_retention.cpp).
   timestamp_us newest_ts = INT64_MIN;    ///< newest entry acknowledged
@@ -282,6 +292,11 @@ member_status describe_member(const master_state& st, node_number n,
 
 /// The whole cluster as the master sees it (status_req).
 status_reply make_status(const master_state& st, time_us now);
+
+/// With several masters: this master's role, whom it takes for active, and
+/// every master as last seen (machine_failover.cpp).
+void describe_masters(const master_state& st, time_us now,
+                      status_reply& out);
 
 /// Records an acknowledged batch for retention accounting.
 void note_acked(master_state& st, const batch_meta& meta);

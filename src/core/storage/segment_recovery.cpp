@@ -3,6 +3,7 @@
 // verified frames into the index, truncates a torn tail, quarantines
 // corrupt segments and collects the affected batch ids.
 // Layer: core (standard library only; files only through `disk`).
+#include "core/storage/epoch_promise.hpp"
 #include "core/storage/segment_store.hpp"
 
 #include "core/base/assert.hpp"
@@ -31,7 +32,8 @@ segment_store::recovery_report segment_store::recover() {
   std::vector<std::string> others;
   auto listed = select_segment_files(names, others);
   for (const auto& name : others)
-    report.issues.push_back({issue_kind::unknown_file, name, 0, 0, ""});
+    if (!is_promise_file(name)) // the node's promise lives beside them
+      report.issues.push_back({issue_kind::unknown_file, name, 0, 0, ""});
   for (const auto& entry : listed) {
     auto& seg = segments_[entry.number];
     seg.file = entry.name;

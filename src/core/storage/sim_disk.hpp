@@ -70,6 +70,10 @@ public:
   // --- crashes and faults ---------------------------------------------------
   /// The machine loses power: every file keeps what `mode` says.
   void crash(crash_mode mode);
+  /// The disk is replaced by an empty one (every file gone).
+  void wipe() {
+    files_.clear();
+  }
 
   /// Flips bit `bit` (0-7) of byte `offset`. False when out of range.
   bool flip_bit(const std::string& name, uint64_t offset, uint8_t bit);
