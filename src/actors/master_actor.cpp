@@ -146,6 +146,8 @@ void perform(caf::event_based_actor* self, const shell_ptr&,
              const fx::timer& t) {
   auto msg = t.kind == fx::timer_kind::tick
                ? caf::make_message(tick_atom::value)
+             : t.kind == fx::timer_kind::campaign
+               ? caf::make_message(campaign_atom::value)
                : caf::make_message(retry_atom::value, t.batch, t.node);
   if (t.delay == 0)
     self->send(self, msg);
@@ -254,6 +256,11 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
     [self, sh](tick_atom) {
       step(self, sh, [&](machine& m, time_us now, effects& out) {
         m.on_tick(now, out);
+      });
+    },
+    [self, sh](campaign_atom) {
+      step(self, sh, [&](machine& m, time_us now, effects& out) {
+        m.on_campaign_timer(now, out);
       });
     },
     [self, sh](retry_atom, batch_id id, node_number node) {

@@ -30,6 +30,7 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
 using fsync_tick_atom = caf::atom_constant<caf::atom("fsynctk")>;
 using backoff_atom = caf::atom_constant<caf::atom("backoff")>;
+using campaign_atom = caf::atom_constant<caf::atom("campaign")>;
 
 /// The error category of every logstore error carried in a caf::error.
 constexpr caf::atom_value error_category = caf::atom("logstore");

@@ -172,6 +172,14 @@ bool report_to(storage_state& st, const node_name& master) {
 void try_join(caf::event_based_actor* self, const state_ptr& st) {
   auto on_fail = [self, st](errc code) {
     st->peers.forget(st->master());
+    if (code == errc::not_active) {
+      // A standby: not a failure, a redirect. Ask the next master soon.
+      log_event(self, st->ctx, log_level::info, "join_redirected",
+                st->master() + " is not the active master; asking the next");
+      next_master(*st);
+      self->delayed_send(self, span_us(st->opts.join_retry), join_atom::value);
+      return;
+    }
     log_event(self, st->ctx, log_level::warn, "join_failed",
               "could not join " + st->master() + " ("
                 + std::string{to_string(code)} + "); retrying in "
@@ -548,6 +556,10 @@ void open_promise(caf::event_based_actor* self, storage_state& st) {
 
 caf::result<epoch_ack> on_epoch_req(caf::event_based_actor* self,
                                     storage_state& st, const epoch_req& req) {
+  if (req.epoch == st.promise.epoch && req.candidate == st.promise.master)
+    return epoch_ack{st.ctx.name,         st.opts.incarnation,
+                     st.promise.epoch,    st.promise.record_epoch,
+                     st.promise.record_version, st.promise.record};
   if (req.epoch <= st.promise.epoch) {
     if (!req.probe)
       tell_sender(self, st);

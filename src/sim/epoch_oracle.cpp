@@ -101,12 +101,12 @@ void oracle::on_master_fault(time_us at, const std::string& master,
   report_.failovers.push_back(std::move(e));
 }
 
-void oracle::close_failovers(const std::vector<time_us>& acked_at) {
-  for (auto& e : report_.failovers) {
-    auto i = std::upper_bound(acked_at.begin(), acked_at.end(), e.at);
-    if (i != acked_at.end())
-      e.recovered_at = *i;
-  }
+void oracle::close_failovers(
+  const std::vector<std::pair<time_us, time_us>>& acked) {
+  for (auto& e : report_.failovers)
+    for (auto& [invoked, at] : acked)
+      if (invoked > e.at && (e.recovered_at < 0 || at < e.recovered_at))
+        e.recovered_at = at;
 }
 
 std::vector<std::string> slow_failovers(const oracle_report& o,

@@ -49,7 +49,8 @@ struct failover_episode {
   time_us promoted_at = -1; ///< when another master became active
   std::string new_active;
   uint64_t new_epoch = 0;
-  time_us recovered_at = -1; ///< first append acknowledged after `at`
+  /// First acknowledgement of an append invoked after `at`.
+  time_us recovered_at = -1;
 };
 
 struct oracle_report {
@@ -115,8 +116,10 @@ public:
   /// A fault hit master `master`; opens an episode if it was the active one.
   void on_master_fault(time_us at, const std::string& master,
                        std::string fault);
-  /// Closes episodes: `acked_at` are the times appends were acknowledged.
-  void close_failovers(const std::vector<time_us>& acked_at);
+  /// Closes episodes: `acked` holds (invoked, acknowledged) per
+  /// acknowledged append; an episode ends at the first acknowledgement of
+  /// an append invoked after the fault.
+  void close_failovers(const std::vector<std::pair<time_us, time_us>>& acked);
 
   const oracle_report& report() const {
     return report_;

@@ -201,10 +201,13 @@ void write_oracle_invariants(std::ostream& out, const scenario& s,
       if (f.recovered_at >= 0)
         longest = std::max(longest, f.recovered_at - f.at);
     line(out, s, "failover-bounded", slow.empty(),
-         " (" + std::to_string(o.failovers.size())
-           + " failover(s) of the active master, longest "
-           + format_latency(longest) + "; limit "
-           + format_latency(failover_limit(s)) + ")");
+         o.failovers.empty()
+           ? " (no crash, pause or partition hit the active master while "
+             "it served)"
+           : " (" + std::to_string(o.failovers.size())
+               + " fault(s) of the active master; appends again within "
+               + format_latency(longest) + " at most; limit "
+               + format_latency(failover_limit(s)) + ")");
     for (auto& ex : slow)
       out << "          - " << ex << "\n";
   }

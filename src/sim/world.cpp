@@ -328,12 +328,18 @@ run_result world::run() {
   r.node_names = names_;
   r.events = std::move(events_.events);
   {
-    std::vector<time_us> acked_at;
-    for (auto& ev : hist_.events())
-      if (ev.f == op_fn::append && ev.type == op_type::ok)
-        acked_at.push_back(ev.time);
-    std::sort(acked_at.begin(), acked_at.end());
-    oracle_.close_failovers(acked_at);
+    // (invoked, acknowledged) of every acknowledged append.
+    std::map<std::pair<client_id, sequence_nr>, time_us> invoked;
+    std::vector<std::pair<time_us, time_us>> acked;
+    for (auto& ev : hist_.events()) {
+      if (ev.f != op_fn::append)
+        continue;
+      if (ev.type == op_type::invoke)
+        invoked.emplace(std::pair{ev.client, ev.seq}, ev.time);
+      else if (ev.type == op_type::ok)
+        acked.emplace_back(invoked[{ev.client, ev.seq}], ev.time);
+    }
+    oracle_.close_failovers(acked);
   }
   r.oracle = oracle_.report();
   r.timeline = std::move(timeline_);

@@ -478,6 +478,8 @@ private:
       effects out;
       if (t.kind == fx::timer_kind::tick)
         machine_.on_tick(now_, out);
+      else if (t.kind == fx::timer_kind::campaign)
+        machine_.on_campaign_timer(now_, out);
       else
         machine_.on_retry_store(t.batch, t.node, now_, out);
       run(out);

@@ -283,8 +283,11 @@ struct epoch_notice {
 /// master -> master, every heartbeat interval. Reply: master_info.
 struct master_ping {
   node_name from;
-  uint64_t epoch = 0;          ///< the highest epoch the sender knows
-  uint64_t record_version = 0; ///< of the record the sender holds
+  uint64_t epoch = 0; ///< the highest epoch the sender knows
+  /// The (epoch, version) of the record the sender holds: an active
+  /// master answers with its own when that is newer.
+  uint64_t record_epoch = 0;
+  uint64_t record_version = 0;
 };
 
 /// One master as another sees it (master_info, status_reply.masters).
@@ -504,7 +507,7 @@ auto inspect(Inspector& f, epoch_notice& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, master_ping& x) {
-  return f(x.from, x.epoch, x.record_version);
+  return f(x.from, x.epoch, x.record_epoch, x.record_version);
 }
 template <class Inspector>
 auto inspect(Inspector& f, master_view& x) {

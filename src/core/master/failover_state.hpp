@@ -56,6 +56,9 @@ struct failover_state {
   // -- a campaign (candidate) --
   uint64_t proposed = 0;
   bool prevote = false; ///< asking "would you promise?" first
+  /// The last campaign lost against another candidate (a split vote): the
+  /// next back-off is drawn from a wider range (randomized_backoff()).
+  bool split = false;
   time_us campaign_until = 0;
   std::map<node_name, epoch_ack> promises;
   std::set<node_name> asked;   ///< in this campaign
@@ -75,6 +78,11 @@ struct failover_state {
   };
   std::optional<in_flight> sent;
   uint64_t promoted_version = 0; ///< written at promotion: serve after it
+  /// The storage nodes whose promises made this master active: every
+  /// acknowledged batch has a copy on one of them, so once they all have
+  /// reported, the index holds every acknowledged batch (the others stay
+  /// unreported: reads incomplete, retries in doubt, as after a restart).
+  std::set<node_name> promisers;
   batch_id committed_reserved = 1; ///< reserved_until a majority holds
   /// The members of the newest committed record: only they get copies.
   std::set<node_name> committed_names;

@@ -340,6 +340,18 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
     case kind::ping:
       break; // records go again; pings every tick
   }
+  // A peer that did not answer may have restarted (a new actor): look it
+  // up afresh next time.
+  switch (what.what) {
+    case kind::promise:
+    case kind::record:
+    case kind::ping:
+      if (code == errc::timeout || code == errc::unreachable)
+        emit(fx::forget_peer{what.peer});
+      break;
+    default:
+      break;
+  }
   end();
 }
 

@@ -62,6 +62,12 @@ size_t counted(const failover_state& fo) {
 
 time_us master_machine::backoff() {
   auto span = static_cast<uint64_t>(st_.cfg.master_backoff);
+  // After a split vote, at least half the master timeout: two standbys
+  // whose back-offs ended together must not meet again (Raft randomizes
+  // its election timeout for the same reason).
+  if (st_.failover.split)
+    span = std::max<uint64_t>(
+      span, static_cast<uint64_t>(st_.cfg.effective_master_timeout() / 2));
   return span == 0 ? 0 : static_cast<time_us>(st_.rng.below(span));
 }
 
@@ -99,6 +105,8 @@ void master_machine::failover_start(const record_load& loaded) {
     // that knows an epoch.
     fo.active_heard = now_ - timeout;
     fo.campaign_at = now_ + st_.cfg.heartbeat_interval;
+    emit(fx::timer{st_.cfg.heartbeat_interval, fx::timer_kind::campaign, 0,
+                   0});
   } else {
     fo.active_heard = now_;
     fo.campaign_at = -1;
@@ -154,7 +162,8 @@ master_info master_machine::make_info(const master_ping& ping) const {
   out.epoch = active ? st_.epoch : fo.seen_epoch;
   out.active = active ? fo.self : fo.active;
   if (active
-      && (ping.epoch != st_.epoch || ping.record_version < fo.known.version)) {
+      && std::pair{ping.record_epoch, ping.record_version}
+           < std::pair{fo.known.epoch, fo.known.version}) {
     out.record_epoch = fo.known.epoch;
     out.record_version = fo.known.version;
     out.record = fo.known.record.encode();
@@ -221,6 +230,7 @@ void master_machine::on_master_info(const node_name& from,
   fo.active_epoch = info.epoch;
   fo.active_heard = now_;
   fo.campaign_at = -1;
+  fo.split = false;
   if (!info.record.empty()) {
     versioned_record vr;
     vr.epoch = info.record_epoch;
@@ -246,7 +256,7 @@ void master_machine::ping_peers() {
                master_ping{fo.self,
                            fo.role == master_role::active ? st_.epoch
                                                           : fo.seen_epoch,
-                           fo.known.version},
+                           fo.known.epoch, fo.known.version},
                st_.cfg.heartbeat_interval, std::move(what));
   }
 }
@@ -399,7 +409,10 @@ void master_machine::campaign_failed() {
         + " promises needed; trying again after a back-off");
   fo.role = master_role::standby;
   fo.promises.clear();
-  fo.campaign_at = now_ + st_.cfg.heartbeat_interval + backoff();
+  fo.split = true;
+  auto delay = st_.cfg.heartbeat_interval + backoff();
+  fo.campaign_at = now_ + delay;
+  emit(fx::timer{delay, fx::timer_kind::campaign, 0, 0});
 }
 
 void master_machine::promote() {
@@ -417,6 +430,7 @@ void master_machine::promote() {
   st_.failover = std::move(fo);
   auto& f = st_.failover;
   f.role = master_role::active;
+  f.split = false;
   f.active = f.self;
   f.active_epoch = f.proposed;
   ++f.failovers;
@@ -438,6 +452,9 @@ void master_machine::promote() {
         + " version " + std::to_string(f.known.version));
   emit(fx::role{"active", f.proposed});
   auto promised = std::move(f.promises);
+  f.promisers.clear();
+  for (auto& [name, ack] : promised)
+    f.promisers.insert(name);
   start_from_record(from); // epoch, ids, members, persist (replicate)
   f.promoted_version = f.version;
   // A promise is a sign of life: CheckQuorum counts the promising nodes
@@ -604,11 +621,24 @@ bool master_machine::failover_tick() {
     fo.campaign_at = -1;
     return true;
   }
-  if (fo.campaign_at < 0)
-    fo.campaign_at = now_ + backoff();
-  if (now_ >= fo.campaign_at)
-    campaign();
+  if (fo.campaign_at < 0) {
+    // Its own timer, not the next tick: two standbys' back-offs rarely
+    // end within one round trip of each other.
+    auto delay = backoff();
+    fo.campaign_at = now_ + delay;
+    emit(fx::timer{delay, fx::timer_kind::campaign, 0, 0});
+  }
   return true;
+}
+
+void master_machine::on_campaign_timer(time_us now, effects& out) {
+  begin(now, out);
+  auto& fo = st_.failover;
+  if (fo.enabled && fo.role == master_role::standby && fo.campaign_at >= 0
+      && now_ >= fo.campaign_at
+      && now_ - fo.active_heard >= st_.cfg.effective_master_timeout())
+    campaign();
+  end();
 }
 
 // -- status -----------------------------------------------------------------------
@@ -648,6 +678,7 @@ void master_machine::step_down(const std::string& why, uint64_t epoch,
   if (fo.role == master_role::candidate) {
     if (epoch >= fo.proposed) {
       log(log_level::info, "campaign_lost", why);
+      fo.split = true;
       fo.role = master_role::standby;
       fo.campaign_at = -1;
       fo.active_heard = now_;
@@ -695,7 +726,7 @@ void master_machine::on_epoch_notice(const epoch_notice& notice, time_us now,
                                      effects& out) {
   begin(now, out);
   auto& fo = st_.failover;
-  if (fo.enabled) {
+  if (fo.enabled && notice.master != fo.self) { // (a duplicate of our own)
     auto mine = fo.role == master_role::active ? st_.epoch : fo.proposed;
     if (notice.epoch > mine || (fo.role != master_role::active
                                 && notice.epoch >= mine))

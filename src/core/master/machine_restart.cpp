@@ -101,10 +101,23 @@ void master_machine::start_from_record(const record_load& loaded) {
              : std::string{}));
 }
 
+/// With several masters: every storage node whose promise made this master
+/// active has joined it since (docs/protocol.md, "Master failover": then
+/// the index holds every acknowledged batch).
+bool master_machine::promisers_reported() const {
+  auto& fo = st_.failover;
+  if (!fo.enabled || fo.promisers.empty())
+    return false;
+  for (auto& name : fo.promisers)
+    if (st_.unreported.count(name) != 0)
+      return false;
+  return true;
+}
+
 void master_machine::maybe_end_rebuild() {
   if (!st_.rebuilding)
     return;
-  if (st_.uncertain() && now_ < st_.rebuild_until)
+  if (st_.uncertain() && now_ < st_.rebuild_until && !promisers_reported())
     return;
   // A promoted master serves once a majority holds its record (its epoch
   // and its block of batch ids).

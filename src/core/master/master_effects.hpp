@@ -91,6 +91,7 @@ struct reply {
 enum class timer_kind : uint8_t {
   tick,        ///< on_tick()
   retry_store, ///< on_retry_store(batch, node)
+  campaign,    ///< on_campaign_timer() (several masters)
 };
 
 /// Call back after `delay` (0: as the next message, not through a clock).

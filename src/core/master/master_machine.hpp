@@ -105,6 +105,8 @@ public:
   void on_tick(time_us now, effects& out);
   void on_retry_store(batch_id id, node_number node, time_us now,
                       effects& out);
+  /// The back-off before a campaign is over (several masters).
+  void on_campaign_timer(time_us now, effects& out);
 
   const master_state& state() const {
     return st_;
@@ -187,6 +189,7 @@ private:
   // machine_restart.cpp
   void start_from_record(const record_load& loaded);
   void maybe_end_rebuild();
+  bool promisers_reported() const;
 
   // machine_doubt.cpp
   void member_reported(const node_name& name);
