@@ -6,6 +6,7 @@
 // was malformed, not stored, or maybe stored (each reported on stderr with
 // its line numbers); 2 bad options (nothing read).
 #include "app/append_driver.hpp"
+#include "app/master_proxy.hpp"
 #include "app/append_input.hpp"
 #include "app/client_session.hpp"
 #include "app/cluster_commands.hpp"
@@ -78,6 +79,15 @@ int run_append(const append_args& args) {
               << "); no line will be stored. Is the master running, and "
                  "are --master and the TLS options right?\n";
     dopts.master = caf::actor{}; // every batch fails definitely
+  }
+  if (master && session.master_names().size() > 1) {
+    // Several masters: each attempt goes to the one taken for active, and
+    // the next attempt to the next master after a failure (failover).
+    auto proxy = session.system().spawn(master_proxy, session.directory(),
+                                        session.names_active_first(),
+                                        session.request_timeout());
+    session.own(proxy);
+    dopts.master = proxy;
   }
   auto driver = session.system().spawn(append_driver, dopts);
   session.own(driver);

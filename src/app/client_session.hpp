@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace logstore::app {
 
@@ -26,8 +27,30 @@ public:
   std::string start();
 
   /// The master's link, connecting if needed, retrying until the connect
-  /// deadline. Null + `why` when the master cannot be reached.
+  /// deadline. With several masters: the one that answers as active (a
+  /// standby names nobody for long: a failover takes seconds). Null +
+  /// `why` when no (active) master can be reached.
   caf::actor master(std::string& why);
+
+  /// The masters' names ("master", "master-2", ...) and addresses, in the
+  /// order of --master.
+  const std::vector<std::string>& master_names() const {
+    return names_;
+  }
+  const std::vector<std::string>& master_addresses() const {
+    return addresses_;
+  }
+  /// The names again, the one master() last found active first.
+  std::vector<std::string> names_active_first() const;
+
+  /// The link of master `name`, or null (+ `why`) before `deadline_ms`.
+  caf::actor resolve(const std::string& name, uint32_t deadline_ms,
+                     std::string& why);
+
+  /// The node directory (it resolves master names to links).
+  const caf::actor& directory() const {
+    return directory_;
+  }
 
   caf::actor_system& system() {
     return *sys_;
@@ -48,6 +71,9 @@ private:
   std::unique_ptr<caf::actor_system> sys_;
   caf::actor directory_;
   std::vector<caf::actor> owned_;
+  std::vector<std::string> names_;
+  std::vector<std::string> addresses_;
+  size_t active_ = 0; ///< index in names_ of the master last found active
 };
 
 /// A random client id (64 bits from std::random_device): two runs of

@@ -33,11 +33,16 @@ struct master_args {
   uint32_t dead_after = 0;        ///< missed heartbeats
   std::string store_timeout;      ///< e.g. "2s": wait for a store ack
   std::string repair_grace;       ///< e.g. "2s"
+  /// Every master, "HOST:PORT,HOST:PORT,..." (the same list on each; this
+  /// one's --listen among them); empty = a single master.
+  std::string masters;
+  std::string master_timeout; ///< e.g. "3s"; empty = the dead time
 };
 
 struct storage_args {
   server_args server;
-  std::string master;    ///< HOST:PORT of the master
+  std::string master;    ///< HOST:PORT of the master (or every master, a,b,c)
+  std::string master_timeout; ///< the masters' --master-timeout; empty = 3 s
   std::string advertise; ///< HOST:PORT others use; default: --listen
   std::string name;      ///< default: from --data-dir, else from the address
   std::string zone;
@@ -94,6 +99,7 @@ struct remove_args {
 
 struct local_args {
   uint32_t storage_nodes = 3;
+  uint32_t masters = 1; ///< 2 or 3: standbys that take over
   uint16_t base_port = 7000;
   uint32_t replication_factor = 0; ///< 0 = min(3, storage_nodes)
   bool metrics = false;            ///< also serve metrics on base+100+i

@@ -101,7 +101,9 @@ void add_server(CLI::App* cmd, server_args& s) {
 }
 
 void add_client(CLI::App* cmd, client_args& c) {
-  cmd->add_option("--master", c.master, "HOST:PORT of the master")
+  cmd->add_option("--master", c.master,
+                  "HOST:PORT of the master, or of every master "
+                  "(A,B,C): the active one is found")
     ->required()
     ->envname("LOGSTORE_MASTER");
   cmd->add_option("--timeout-ms", c.timeout_ms,
@@ -154,16 +156,35 @@ void add_servers(CLI::App& app, all_args& a) {
                 "A dead node's batches are re-replicated after this, e.g. "
                 "2s (default 5s)")
     ->group("Failure detection and repair");
+  m->add_option("--masters", a.master.masters,
+                "Every master, HOST:PORT,HOST:PORT,... (the same list on "
+                "each, this one's --listen among them): one is active, the "
+                "others standbys that take over")
+    ->group("Failover");
+  m->add_option("--master-timeout", a.master.master_timeout,
+                "A standby campaigns after this long without an active "
+                "master; an active master that has not heard a majority of "
+                "storage nodes this long steps down (default: the dead time, "
+                "3s)")
+    ->group("Failover");
   m->footer(std::string{R"(Examples:
   logstore master --listen 10.0.0.1:7000 --tls-cert master.pem \
       --tls-key master.key --tls-ca ca.pem --metrics 10.0.0.1:9100
   logstore master --listen 127.0.0.1:7000 --insecure --replication-factor 2
+  logstore master --listen 10.0.0.2:7000 \
+      --masters 10.0.0.1:7000,10.0.0.2:7000,10.0.0.3:7000 ...   (failover)
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not listen / failed,
 2 bad options (e.g. no TLS and no --insecure).)"} + tls_help);
   auto* s = app.add_subcommand("storage", "Run a storage node");
   add_server(s, a.storage.server);
-  s->add_option("--master", a.storage.master, "HOST:PORT of the master")
+  s->add_option("--master", a.storage.master,
+                "HOST:PORT of the master, or of every master (A,B,C, the "
+                "masters' --masters list)")
     ->required();
+  s->add_option("--master-timeout", a.storage.master_timeout,
+                "The masters' --master-timeout (default 3s): how long this "
+                "node refuses to promise a new epoch after the active "
+                "master's last lease");
   s->add_option("--name", a.storage.name,
                 "Unique node name (default: from --data-dir or the address)");
   s->add_option("--advertise", a.storage.advertise,
@@ -278,6 +299,9 @@ void add_tools(CLI::App& app, all_args& a) {
                                          "processes on 127.0.0.1");
   lo->add_option("--storage-nodes", a.local.storage_nodes,
                  "Storage processes (default 3)");
+  lo->add_option("--masters", a.local.masters,
+                 "Master processes, 1 to 3 (default 1): with 2 or 3, one is "
+                 "active and the others take over when it fails");
   lo->add_option("--base-port", a.local.base_port,
                  "Master port; storage nodes use the next ones (default "
                  "7000)");
@@ -287,6 +311,7 @@ void add_tools(CLI::App& app, all_args& a) {
                "Serve metrics on base-port+100 (+i for storage-i)");
   lo->footer(R"(Example:
   logstore local --storage-nodes 3     (Ctrl-C stops every process)
+  logstore local --masters 3           (masters on 7000, 7050, 7051)
 No TLS: loopback only. Exit codes: 0 stopped by Ctrl-C, 1 a node died.)");
   auto* ck = app.add_subcommand("check", "Check a recorded history");
   ck->add_option("history", a.check.history, "history.jsonl")->required();

@@ -12,6 +12,8 @@
 #include "core/storage/posix_disk.hpp"
 
 #include "actors/master_actor.hpp"
+#include "app/master_list.hpp"
+#include "core/base/node_role.hpp"
 #include "core/master/master_machine.hpp"
 #include "scenario/scenario.hpp" // parse_duration
 #include "actors/storage_actor.hpp"
@@ -308,6 +310,34 @@ int run_master(const master_args& args) {
   if (auto err = plan_server(args.server, plan); !err.empty())
     return usage_error(err);
   cluster_config cluster;
+  if (!args.masters.empty()) {
+    std::string err;
+    auto list = parse_master_list(args.masters, err);
+    if (!list)
+      return usage_error("--masters " + err);
+    auto self = net::to_string(plan.listen);
+    size_t i = 0;
+    while (i < list->names.size() && net::to_string(list->addresses[i]) != self)
+      ++i;
+    if (i == list->names.size())
+      return usage_error("--listen " + self + " is not in --masters "
+                         + args.masters
+                         + ": give each master the same list, with its own "
+                           "--listen address in it");
+    plan.name = list->names[i];
+    if (list->several()) {
+      cluster.masters = list->names;
+      plan.directory.peers = list->peers();
+      plan.directory.peers.erase(plan.name);
+    }
+  }
+  if (!args.master_timeout.empty()) {
+    auto parsed = sim::parse_duration(args.master_timeout);
+    if (!parsed || *parsed <= 0)
+      return usage_error("--master-timeout '" + args.master_timeout
+                         + "': expected a duration such as 3s");
+    cluster.master_timeout = *parsed;
+  }
   cluster.replication_factor = args.replication_factor;
   cluster.write_quorum = args.write_quorum;
   if (auto err = apply_detector_flags(args, cluster); !err.empty())
@@ -316,8 +346,10 @@ int run_master(const master_args& args) {
     return usage_error("--placement must be random or least-loaded");
   if (auto err = cluster.validate(); !err.empty())
     return usage_error(err);
-  // The master never dials storage nodes: they connect to it (net_link.hpp).
-  plan.directory.dial_learned = false;
+  // A single master never dials storage nodes: they connect to it
+  // (net_link.hpp). Several masters dial each other, and a standby that
+  // campaigns dials the storage nodes its record names.
+  plan.directory.dial_learned = cluster.multi_master();
   // The master's durable record (epoch, reserved batch ids, members,
   // failed batches) lives in DATA_DIR; without it a restart forgets them.
   std::unique_ptr<posix_disk> state;
@@ -339,8 +371,8 @@ int run_storage(const storage_args& args) {
   if (auto err = plan_server(args.server, plan); !err.empty())
     return usage_error(err);
   std::string err;
-  auto master = net::parse_endpoint(args.master, err);
-  if (!master)
+  auto masters = parse_master_list(args.master, err);
+  if (!masters)
     return usage_error("--master " + err);
   auto advertise = plan.listen;
   if (!args.advertise.empty()) {
@@ -356,17 +388,17 @@ int run_storage(const storage_args& args) {
                          "--advertise HOST:PORT (this machine's address)");
   }
   auto address = net::to_string(advertise);
-  if (args.name == "master")
-    return usage_error("--name master is reserved for the master");
+  if (is_master_name(args.name))
+    return usage_error("--name " + args.name + " is reserved for a master");
   node_identity identity;
   if (auto bad = resolve_identity(args, address, identity); !bad.empty())
     return usage_error(bad);
   if (auto bad = check_certificate_name(args, identity.name); !bad.empty())
     return usage_error(bad);
-  if (identity.name == "master")
-    return usage_error("the name master is reserved for the master");
+  if (is_master_name(identity.name))
+    return usage_error("the name " + identity.name + " is reserved for a master");
   plan.name = identity.name;
-  plan.directory.peers["master"] = net::to_string(*master);
+  plan.directory.peers = masters->peers();
   plan.directory.dial_learned = true; // repair copies come from peers
   if (!args.zone.empty() && !valid_node_name(args.zone))
     return usage_error("--zone '" + args.zone
@@ -375,7 +407,14 @@ int run_storage(const storage_args& args) {
   opts.address = address;
   opts.zone = args.zone;
   opts.incarnation = identity.incarnation;
-  opts.masters = {"master"};
+  opts.masters = masters->names;
+  if (!args.master_timeout.empty()) {
+    auto parsed = sim::parse_duration(args.master_timeout);
+    if (!parsed || *parsed <= 0)
+      return usage_error("--master-timeout '" + args.master_timeout
+                         + "': expected a duration such as 3s");
+    opts.master_timeout = *parsed;
+  }
   // Durable copies: segment files in DATA_DIR/segments, recovered at start.
   std::unique_ptr<posix_disk> disk;
   if (!args.server.data_dir.empty()) {

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <random>
 
 namespace logstore::app {
@@ -76,6 +77,24 @@ std::string pad(std::string s, size_t n) {
   if (s.size() < n)
     s.resize(n, ' ');
   return s + " ";
+}
+
+/// One master as `logstore status` saw it.
+struct master_row {
+  std::string name;
+  std::string address;
+  std::string role; ///< "active", "standby" or "unreachable"
+  uint64_t epoch = 0;
+};
+
+void print_masters_table(const std::vector<master_row>& masters) {
+  std::cout << pad("MASTER", 24) << pad("ADDRESS", 22) << pad("ROLE", 12)
+            << "EPOCH\n";
+  for (auto& m : masters)
+    std::cout << pad(m.name, 24) << pad(m.address, 22) << pad(m.role, 12)
+              << (m.role == "unreachable" ? "-" : std::to_string(m.epoch))
+              << "\n";
+  std::cout << "\n";
 }
 
 void print_status_table(const status_reply& st, bool healthy) {
@@ -145,9 +164,21 @@ std::string drain_verdict(const member_status& m) {
                                   : ": NOT safe to remove yet; copying");
 }
 
-void print_status_json(const status_reply& st, bool healthy) {
+void print_status_json(const status_reply& st, bool healthy,
+                       const std::vector<master_row>& masters) {
   std::string out = "{\"healthy\":";
   out += healthy ? "true" : "false";
+  out += ",\"masters\":[";
+  for (size_t i = 0; i < masters.size(); ++i) {
+    out += i > 0 ? ",{\"name\":" : "{\"name\":";
+    append_json_string(out, masters[i].name);
+    out += ",\"address\":";
+    append_json_string(out, masters[i].address);
+    out += ",\"role\":";
+    append_json_string(out, masters[i].role);
+    out += ",\"epoch\":" + std::to_string(masters[i].epoch) + "}";
+  }
+  out += "],\"failovers\":" + std::to_string(st.failovers);
   out += ",\"epoch\":" + std::to_string(st.epoch)
          + ",\"replication_factor\":" + std::to_string(st.replication_factor)
          + ",\"write_quorum\":" + std::to_string(st.write_quorum)
@@ -251,30 +282,64 @@ int run_read(const read_args& args) {
 
 int run_status(const status_args& args) {
   client_session session{args.client};
-  auto master = reach_master(session, args.client);
-  if (!master)
-    return 2;
-  int rc = 2;
+  if (auto bad = session.start(); !bad.empty())
+    return std::cerr << "error: " << bad << "\n", 2;
+  // Every master's own answer (role, epoch); the active one's view of the
+  // cluster.
+  auto& names = session.master_names();
+  std::vector<master_row> masters;
+  std::optional<status_reply> view;
+  std::string why;
   caf::scoped_actor self{session.system()};
-  self->request(master, session.request_timeout(), status_req{})
-    .receive(
-      [&](status_reply& st) {
-        uint32_t up = 0;
-        for (auto& m : st.members)
-          up += m.state == "up" ? 1 : 0;
-        bool healthy = up == st.members.size() && st.under_replicated == 0
-                       && st.lost_batches == 0 && up >= st.replication_factor;
-        if (args.output == "json")
-          print_status_json(st, healthy);
-        else
-          print_status_table(st, healthy);
-        rc = healthy ? 0 : 1;
-      },
-      [&](caf::error& e) {
-        std::cerr << "error: master did not answer: "
-                  << describe_error(e, session.system().render(e)) << "\n";
-      });
-  return rc;
+  for (size_t i = 0; i < names.size(); ++i) {
+    master_row row{names[i], session.master_addresses()[i], "unreachable", 0};
+    std::string err;
+    auto wait = names.size() > 1 ? std::min<uint32_t>(
+                                     1000, args.client.connect_timeout_ms)
+                                 : args.client.connect_timeout_ms;
+    if (auto link = session.resolve(names[i], wait, err)) {
+      self->request(link, session.request_timeout(), status_req{})
+        .receive(
+          [&](status_reply& st) {
+            row.role = st.role;
+            row.epoch = st.epoch;
+            if (st.role == "active" && (!view || st.epoch > view->epoch))
+              view = std::move(st);
+          },
+          [&](caf::error& e) {
+            why = describe_error(e, session.system().render(e));
+          });
+    } else {
+      why = err;
+    }
+    masters.push_back(std::move(row));
+  }
+  if (!view) {
+    if (args.output == "json") {
+      status_reply none;
+      none.role = "standby";
+      print_status_json(none, false, masters);
+    } else {
+      print_masters_table(masters);
+    }
+    std::cerr << "error: no active master answered"
+              << (why.empty() ? std::string{} : " (" + why + ")") << "\n";
+    return 2;
+  }
+  auto& st = *view;
+  uint32_t up = 0;
+  for (auto& m : st.members)
+    up += m.state == "up" ? 1 : 0;
+  bool healthy = up == st.members.size() && st.under_replicated == 0
+                 && st.lost_batches == 0 && up >= st.replication_factor;
+  if (args.output == "json") {
+    print_status_json(st, healthy, masters);
+  } else {
+    if (masters.size() > 1)
+      print_masters_table(masters);
+    print_status_table(st, healthy);
+  }
+  return healthy ? 0 : 1;
 }
 
 int run_drain(const drain_args& args) {

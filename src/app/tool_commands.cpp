@@ -6,6 +6,7 @@
 // local: exit 0 after Ctrl-C stopped every child, 1 if a child died or
 // failed to start, 2 bad options. certs: 0 done, 1 openssl failed, 2 bad
 // options.
+#include "core/base/node_role.hpp"
 #include "app/cluster_commands.hpp"
 
 #include "net/signals.hpp"
@@ -82,21 +83,33 @@ void stop_children(std::vector<child>& kids) {
 } // namespace
 
 int run_local(const local_args& args, const std::string& self_exe) {
-  if (args.storage_nodes < 1 || args.storage_nodes > 50)
-    return std::cerr << "error: --storage-nodes must be 1..50\n", 2;
+  if (args.storage_nodes < 1 || args.storage_nodes > 49)
+    return std::cerr << "error: --storage-nodes must be 1..49\n", 2;
+  if (args.masters < 1 || args.masters > 3)
+    return std::cerr << "error: --masters must be 1, 2 or 3\n", 2;
   if (uint32_t{args.base_port} + args.storage_nodes + 100 > 65535)
     return std::cerr << "error: --base-port too high\n", 2;
   auto rf = args.replication_factor != 0 ? args.replication_factor
                                          : std::min(3u, args.storage_nodes);
   net::install_stop_signals();
   auto addr = [](uint32_t port) { return "127.0.0.1:" + std::to_string(port); };
-  auto master = addr(args.base_port);
+  // Masters on base, base+50, base+51; storage nodes on base+1 ...
+  std::vector<std::string> master_addrs{addr(args.base_port)};
+  for (uint32_t m = 1; m < args.masters; ++m)
+    master_addrs.push_back(addr(args.base_port + 49 + m));
+  std::string master;
+  for (auto& a : master_addrs)
+    master += (master.empty() ? "" : ",") + a;
   std::vector<std::vector<std::string>> plans;
-  plans.push_back({self_exe, "master", "--listen", master, "--insecure",
-                   "--replication-factor", std::to_string(rf)});
-  if (args.metrics)
-    plans.back().insert(plans.back().end(),
-                        {"--metrics", addr(args.base_port + 100)});
+  for (uint32_t m = 0; m < args.masters; ++m) {
+    plans.push_back({self_exe, "master", "--listen", master_addrs[m],
+                     "--insecure", "--replication-factor", std::to_string(rf)});
+    if (args.masters > 1)
+      plans.back().insert(plans.back().end(), {"--masters", master});
+    if (args.metrics)
+      plans.back().insert(plans.back().end(),
+                          {"--metrics", addr(args.base_port + 100 - m)});
+  }
   for (uint32_t i = 1; i <= args.storage_nodes; ++i) {
     plans.push_back({self_exe, "storage", "--listen", addr(args.base_port + i),
                      "--master", master, "--name",
@@ -108,7 +121,10 @@ int run_local(const local_args& args, const std::string& self_exe) {
   std::vector<child> kids;
   for (auto& p : plans) {
     auto pid = start_process(p, false);
-    auto name = p[1] == "master" ? std::string{"master"} : p[7];
+    auto name = p[1] == "master"
+                  ? (kids.empty() ? std::string{"master"}
+                                  : "master-" + std::to_string(kids.size() + 1))
+                  : p[7];
     if (pid < 0) {
       std::cerr << "error: cannot start " << name << ": "
                 << std::strerror(errno) << "\n";
@@ -139,13 +155,17 @@ int run_local(const local_args& args, const std::string& self_exe) {
       int status = 0;
       if (k.running && ::waitpid(k.pid, &status, WNOHANG) == k.pid) {
         k.running = false;
-        died = true;
+        // With standbys, a master that exits (or is killed to try a
+        // failover) is not the end of the cluster.
+        bool spare = args.masters > 1 && is_master_name(k.name);
+        died = died || !spare;
         std::cerr << "local: " << k.name << " exited ("
                   << (WIFEXITED(status) ? "code " + std::to_string(
                                             WEXITSTATUS(status))
                                         : "signal " + std::to_string(
                                             WTERMSIG(status)))
-                  << "); stopping the others\n";
+                  << (spare ? "); the other masters go on\n"
+                            : "); stopping the others\n");
       }
     }
     if (died) {

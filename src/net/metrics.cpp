@@ -96,10 +96,24 @@ std::string render_metrics(const metrics_sample& x) {
            master ? "Payload bytes held by all members, replicas included."
                   : "Payload bytes this storage node holds.");
     sample(out, "logstore_bytes_stored", bytes);
-    header(out, "logstore_epoch", "gauge", "The master's epoch.");
+    header(out, "logstore_epoch", "gauge",
+           master ? "The master's epoch (a standby: the highest it knows)."
+                  : "The epoch this storage node promised.");
     sample(out, "logstore_epoch", st.epoch);
   }
   if (master && x.answered) {
+    header(out, "logstore_master_active", "gauge",
+           "1 if this master is the active one, 0 if it is a standby.");
+    sample(out, "logstore_master_active", st.role == "active" ? 1 : 0);
+    header(out, "logstore_master_role", "gauge",
+           "This master's role (1 for the role it has).");
+    sample(out, "logstore_master_role{role=\"active\"}",
+           st.role == "active" ? 1 : 0);
+    sample(out, "logstore_master_role{role=\"standby\"}",
+           st.role == "active" ? 0 : 1);
+    header(out, "logstore_failovers_total", "counter",
+           "Promotions of a master this master has made or seen.");
+    sample(out, "logstore_failovers_total", st.failovers);
     header(out, "logstore_under_replicated_batches", "gauge",
            "Batches with fewer live copies than the replication factor.");
     sample(out, "logstore_under_replicated_batches", st.under_replicated);
