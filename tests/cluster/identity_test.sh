@@ -55,7 +55,7 @@ back() {
 }
 wait_for 15 back || fail "storage-2 did not come back with its 40 batches: $(cat "$WORK/status.json")"
 grep -q '"name":"storage-127' "$WORK/status.json" && fail "a derived name joined: $(cat "$WORK/status.json")"
-[ "$(grep -o '"name":' "$WORK/status.json" | wc -l)" = 3 ] || fail "members: $(cat "$WORK/status.json")"
+[ "$(grep -o '"state":' "$WORK/status.json" | wc -l)" = 3 ] || fail "members: $(cat "$WORK/status.json")"
 grep '"event":"deleted"' "$WORK/storage-2b.err" | grep -qv '"dropped 0 ' \
   && fail "storage-2 deleted copies after its restart: $(grep deleted "$WORK/storage-2b.err")"
 read_all || fail "read after the restart: $(cat "$WORK/read.err")"
