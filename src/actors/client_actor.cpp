@@ -39,6 +39,9 @@ struct client_state {
   std::map<sequence_nr, op_ptr> backing_off;
   /// The master this client sends to: opts.masters[current].
   size_t current = 0;
+  /// The newest master epoch seen in an ack: sent with every append, so a
+  /// master of an older epoch steps down.
+  uint64_t epoch = 0;
   const node_name& master() const {
     return opts.masters[current];
   }
@@ -104,6 +107,7 @@ void finish(caf::event_based_actor* self, const state_ptr& st,
 void attempt_append(caf::event_based_actor* self, const state_ptr& st,
                     op_ptr op) {
   op->req.attempt = op->attempts.begin();
+  op->req.epoch = st->epoch;
   auto on_error = [self, st, op](errc code) {
     st->master_failed(code);
     auto d = op->attempts.on_error(code);
@@ -123,6 +127,7 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
       self->request(master, span_us(st->opts.op_timeout), op->req)
         .then(
           [self, st, op](append_ack& ack) {
+            st->epoch = std::max(st->epoch, ack.epoch);
             finish(self, st,
                    append_event(op_type::ok, op->req, now_us(self),
                                 op->process, st->master(), ack.batch));

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <memory>
 
 namespace logstore::app {
@@ -15,6 +16,9 @@ namespace {
 struct proxy_state {
   std::vector<std::string> names;
   size_t current = 0;
+  /// The newest master epoch an ack showed: sent with every append, so a
+  /// master of an older epoch (one that woke up) steps down at once.
+  uint64_t epoch = 0;
   peer_cache peers;
 
   /// `name` failed with `code`: the next attempt goes to the next master
@@ -42,12 +46,16 @@ caf::behavior master_proxy(caf::event_based_actor* self, caf::actor directory,
     [self, st, directory, timeout, timeout_us](append_req& req) {
       auto rp = self->make_response_promise();
       auto name = st->names[st->current];
+      req.epoch = std::max(req.epoch, st->epoch);
       st->peers.with_peer(
         self, directory, name, timeout_us,
         [self, st, name, timeout, req, rp](const caf::actor& master) mutable {
           self->request(master, timeout, std::move(req))
             .then(
-              [rp](append_ack& ack) mutable { rp.deliver(std::move(ack)); },
+              [st, rp](append_ack& ack) mutable {
+                st->epoch = std::max(st->epoch, ack.epoch);
+                rp.deliver(std::move(ack));
+              },
               [st, name, rp](caf::error& err) mutable {
                 st->failed(name, to_errc(err));
                 rp.deliver(std::move(err));

@@ -193,11 +193,13 @@ public:
   /// A client's append of `count` entries at ts base, base + 1, ...; returns
   /// the request's token (answer_of(token) once answered).
   uint64_t append(client_id client, sequence_nr seq, int count = 3,
-                  timestamp_us base = 1000, uint32_t attempt = 0) {
+                  timestamp_us base = 1000, uint32_t attempt = 0,
+                  uint64_t epoch = 0) {
     append_req req;
     req.client = client;
     req.seq = seq;
     req.attempt = attempt;
+    req.epoch = epoch;
     for (int i = 0; i < count; ++i)
       req.entries.push_back(entry{base + i, "app", "payload"});
     auto token = next_token_++;

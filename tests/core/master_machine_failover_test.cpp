@@ -268,6 +268,20 @@ TEST_CASE("failover: an epoch_notice naming a newer epoch makes the active "
   CHECK(g.state().failover.role == master_role::active);
 }
 
+TEST_CASE("failover: an append from a client that has seen a newer epoch "
+          "makes the active master step down; acks carry the epoch") {
+  auto h = standby_with(3);
+  promote(h);
+  auto ok = h.append(1, 1);
+  h.advance(50'000);
+  REQUIRE(std::holds_alternative<append_ack>(h.answer_of(ok).value()));
+  CHECK(std::get<append_ack>(h.answer_of(ok).value()).epoch == 2);
+  auto t = h.append(1, 2, 3, 1000, 0, 5); // the client saw epoch 5
+  CHECK(code_of(h.answer_of(t)) == errc::not_active);
+  CHECK(h.state().failover.role != master_role::active);
+  CHECK(h.state().failover.seen_epoch >= 5);
+}
+
 TEST_CASE("failover: CheckQuorum: an active master that has not heard from a "
           "majority for the master timeout steps down") {
   auto h = standby_with(3);

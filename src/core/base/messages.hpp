@@ -92,12 +92,17 @@ struct append_req {
   /// of it can exist), but not a retry whose earlier attempt may be stored
   /// on a member that has not reported yet (in_doubt).
   uint32_t attempt = 0;
+  /// The newest master epoch this client has seen (from append_ack.epoch;
+  /// 0 = none). A master of an older epoch is not active any more: it
+  /// steps down and answers not_active (a client fences it too).
+  uint64_t epoch = 0;
 };
 
 /// master -> client: the batch is on at least write_quorum nodes.
 struct append_ack {
   batch_id batch = 0;
   std::vector<node_name> replicas; ///< nodes confirmed when the ack was sent
+  uint64_t epoch = 0; ///< the acknowledging master's epoch
 };
 
 /// master -> storage: keep one copy of a batch. Reply: store_ack.
@@ -432,11 +437,11 @@ auto inspect(Inspector& f, remove_req& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, append_req& x) {
-  return f(x.client, x.seq, x.entries, x.attempt);
+  return f(x.client, x.seq, x.entries, x.attempt, x.epoch);
 }
 template <class Inspector>
 auto inspect(Inspector& f, append_ack& x) {
-  return f(x.batch, x.replicas);
+  return f(x.batch, x.replicas, x.epoch);
 }
 template <class Inspector>
 auto inspect(Inspector& f, store_req& x) {

@@ -54,6 +54,7 @@ append_ack make_ack(const master_state& st, batch_id id,
                     const replica_list& replicas) {
   append_ack ack;
   ack.batch = id;
+  ack.epoch = st.epoch;
   for (auto n : replicas)
     ack.replicas.push_back(st.members[n].name);
   return ack;
@@ -314,6 +315,10 @@ batch_id master_machine::take_batch_id() {
 void master_machine::on_append(uint64_t token, append_req& req, time_us now,
                                effects& out) {
   begin(now, out);
+  if (st_.failover.enabled && st_.failover.role == master_role::active
+      && req.epoch > st_.epoch)
+    step_down("a client has seen epoch " + std::to_string(req.epoch),
+              req.epoch, {});
   if (refuse_inactive(token))
     return end();
   if (req.entries.empty() || req.entries.size() > st_.cfg.batch_entries_max) {
