@@ -267,28 +267,31 @@ std::string check_certificate_name(const storage_args& args,
            "--names " + name + ")";
 }
 
+/// A duration flag: unset (empty) leaves `out` alone; otherwise a duration
+/// such as 500ms or 2s, or what is wrong with it.
+std::string duration_flag(const std::string& flag, const std::string& text,
+                          time_us& out) {
+  if (text.empty())
+    return {};
+  auto parsed = sim::parse_duration(text);
+  if (!parsed)
+    return flag + " '" + text + "': expected a duration such as 500ms or 2s";
+  out = *parsed;
+  return {};
+}
+
 /// --heartbeat-interval, --suspect-after, --dead-after, --repair-grace.
 std::string apply_detector_flags(const master_args& args,
                                  cluster_config& cluster) {
-  auto duration = [](const std::string& flag, const std::string& text,
-                     time_us& out) -> std::string {
-    if (text.empty())
-      return {};
-    auto parsed = sim::parse_duration(text);
-    if (!parsed)
-      return flag + " '" + text + "': expected a duration such as 500ms or 2s";
-    out = *parsed;
-    return {};
-  };
-  if (auto err = duration("--heartbeat-interval", args.heartbeat_interval,
+  if (auto err = duration_flag("--heartbeat-interval", args.heartbeat_interval,
                           cluster.heartbeat_interval);
       !err.empty())
     return err;
-  if (auto err = duration("--store-timeout", args.store_timeout,
+  if (auto err = duration_flag("--store-timeout", args.store_timeout,
                           cluster.store_timeout);
       !err.empty())
     return err;
-  if (auto err = duration("--repair-grace", args.repair_grace,
+  if (auto err = duration_flag("--repair-grace", args.repair_grace,
                           cluster.repair_grace);
       !err.empty())
     return err;
@@ -331,13 +334,10 @@ int run_master(const master_args& args) {
       plan.directory.peers.erase(plan.name);
     }
   }
-  if (!args.master_timeout.empty()) {
-    auto parsed = sim::parse_duration(args.master_timeout);
-    if (!parsed || *parsed <= 0)
-      return usage_error("--master-timeout '" + args.master_timeout
-                         + "': expected a duration such as 3s");
-    cluster.master_timeout = *parsed;
-  }
+  if (auto err = duration_flag("--master-timeout", args.master_timeout,
+                               cluster.master_timeout);
+      !err.empty())
+    return usage_error(err);
   cluster.replication_factor = args.replication_factor;
   cluster.write_quorum = args.write_quorum;
   if (auto err = apply_detector_flags(args, cluster); !err.empty())
@@ -408,13 +408,10 @@ int run_storage(const storage_args& args) {
   opts.zone = args.zone;
   opts.incarnation = identity.incarnation;
   opts.masters = masters->names;
-  if (!args.master_timeout.empty()) {
-    auto parsed = sim::parse_duration(args.master_timeout);
-    if (!parsed || *parsed <= 0)
-      return usage_error("--master-timeout '" + args.master_timeout
-                         + "': expected a duration such as 3s");
-    opts.master_timeout = *parsed;
-  }
+  if (auto bad = duration_flag("--master-timeout", args.master_timeout,
+                               opts.master_timeout);
+      !bad.empty())
+    return usage_error(bad);
   // Durable copies: segment files in DATA_DIR/segments, recovered at start.
   std::unique_ptr<posix_disk> disk;
   if (!args.server.data_dir.empty()) {

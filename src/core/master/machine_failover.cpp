@@ -421,26 +421,13 @@ void master_machine::promote() {
   LOGSTORE_ASSERT(counted(st_.failover)
                   >= promotion_quorum(st_.failover.known.record.members.size(),
                                       st_.cfg.effective_write_quorum()));
-  auto fo = std::move(st_.failover);
-  auto cfg = st_.cfg;
-  auto rng = st_.rng;
-  st_ = master_state{cfg, rng};
-  st_.log_min = opts_.log_min;
-  st_.durable = true;
-  st_.failover = std::move(fo);
+  fresh_state();
   auto& f = st_.failover;
   f.role = master_role::active;
   f.split = false;
   f.active = f.self;
   f.active_epoch = f.proposed;
   ++f.failovers;
-  f.version = 0;
-  f.committed = 0;
-  f.sent.reset();
-  f.held.clear();
-  f.deferred_deletes.clear();
-  f.committed_names.clear();
-  f.committed_reserved = 1;
   f.quorum_heard = now_;
   record_load from;
   from.record = f.known.record;
@@ -467,6 +454,27 @@ void master_machine::promote() {
   for (size_t n = 0; n < st_.members.size(); ++n)
     send(static_cast<node_number>(n), join_nudge{},
          st_.cfg.heartbeat_interval);
+}
+
+/// Drops the whole state but the failover part and the generator: a
+/// promotion starts from the record, a step-down from nothing. What the
+/// failover part held for the last epoch (replies waiting for a commit,
+/// deletes, the record in flight) goes too.
+void master_machine::fresh_state() {
+  auto fo = std::move(st_.failover);
+  auto cfg = st_.cfg;
+  auto rng = st_.rng;
+  st_ = master_state{cfg, rng};
+  st_.log_min = opts_.log_min;
+  st_.durable = true;
+  fo.version = 0;
+  fo.committed = 0;
+  fo.sent.reset();
+  fo.held.clear();
+  fo.deferred_deletes.clear();
+  fo.committed_names.clear();
+  fo.committed_reserved = 1;
+  st_.failover = std::move(fo);
 }
 
 // -- the record on the storage nodes ------------------------------------------------
@@ -700,20 +708,11 @@ void master_machine::step_down(const std::string& why, uint64_t epoch,
     emit(fx::reply{r.token, gone});
   log(log_level::warn, "stepped_down",
       "epoch " + std::to_string(st_.epoch) + ": " + why);
-  auto keep = std::move(st_.failover);
-  auto cfg = st_.cfg;
-  auto rng = st_.rng;
   auto old_epoch = st_.epoch;
-  st_ = master_state{cfg, rng};
-  st_.log_min = opts_.log_min;
-  st_.durable = true;
-  st_.failover = std::move(keep);
+  fresh_state();
   auto& f = st_.failover;
   f.role = master_role::standby;
   f.seen_epoch = std::max(f.seen_epoch, old_epoch);
-  f.held.clear();
-  f.deferred_deletes.clear();
-  f.sent.reset();
   f.promises.clear();
   f.active = active != f.self ? active : node_name{};
   f.active_epoch = active.empty() ? 0 : epoch;

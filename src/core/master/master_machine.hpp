@@ -216,6 +216,7 @@ private:
   void maybe_promote();
   void campaign_failed();
   void promote();
+  void fresh_state();
   void replicate(const master_record& rec);
   void send_record(const node_name& name);
   void on_record_ack(const outstanding_request& what, const record_ack& ack);

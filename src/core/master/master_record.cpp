@@ -1,6 +1,8 @@
 // logstore — the master's durable record.
 #include "core/master/master_record.hpp"
 
+#include "core/base/replaced_file.hpp"
+
 #include <sstream>
 
 namespace logstore {
@@ -8,7 +10,6 @@ namespace logstore {
 namespace {
 
 constexpr const char* file_name = "master-state";
-constexpr const char* temp_name = "master-state.new";
 
 /// Fields are separated by a single tab; names and addresses never hold one.
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -173,51 +174,28 @@ bool master_record::decode(const std::string& text, master_record& out,
 }
 
 bool load_master_record(disk& d, master_record& out, std::string& err) {
-  uint64_t size = 0;
-  auto st = d.size(file_name, size);
-  if (st == disk_status::not_found) {
-    // A crash between save's remove and rename leaves only the new file,
-    // complete and synced: promote it.
-    if (d.size(temp_name, size) == disk_status::ok) {
-      std::string text;
-      master_record rec;
-      if (d.read(temp_name, 0, size, text) == disk_status::ok
-          && master_record::decode(text, rec, err)
-          && d.rename(temp_name, file_name) == disk_status::ok) {
-        out = std::move(rec);
-        return true;
-      }
-    }
-    err.clear();
-    out = master_record{};
-    return true;
-  }
-  if (st != disk_status::ok) {
-    err = "cannot read master-state: " + std::string{to_string(st)};
-    return false;
-  }
   std::string text;
-  if (d.read(file_name, 0, size, text) != disk_status::ok) {
-    err = "cannot read master-state";
-    return false;
+  auto got = read_replaced(d, file_name, text, [](const std::string& t) {
+    master_record rec;
+    std::string why;
+    return master_record::decode(t, rec, why);
+  });
+  switch (got) {
+    case replaced_read::absent:
+      err.clear();
+      out = master_record{};
+      return true;
+    case replaced_read::failed:
+      err = "cannot read master-state";
+      return false;
+    case replaced_read::found:
+      break;
   }
   return master_record::decode(text, out, err);
 }
 
 disk_status save_master_record(disk& d, const master_record& rec) {
-  // rename() does not replace an existing file on every disk, so: write
-  // and sync the new file, drop the old one, rename. A crash in between
-  // leaves the new file alone, which load_master_record() promotes.
-  d.remove(temp_name); // a leftover from a crash mid-save; not_found is fine
-  auto text = rec.encode();
-  if (auto st = d.append(temp_name, text); st != disk_status::ok)
-    return st;
-  if (auto st = d.sync(temp_name); st != disk_status::ok)
-    return st;
-  if (auto st = d.remove(file_name);
-      st != disk_status::ok && st != disk_status::not_found)
-    return st;
-  return d.rename(temp_name, file_name);
+  return replace_file(d, file_name, rec.encode());
 }
 
 } // namespace logstore

@@ -1,6 +1,7 @@
 // logstore — a storage node's promise file (epoch_promise.hpp).
 #include "core/storage/epoch_promise.hpp"
 
+#include "core/base/replaced_file.hpp"
 #include "core/storage/crc32c.hpp"
 
 #include <cstdio>
@@ -11,13 +12,12 @@ namespace logstore {
 namespace {
 
 constexpr const char* file_name = "promise";
-constexpr const char* temp_name = "promise.new";
 constexpr const char* magic = "logstore-promise 1";
 
 } // namespace
 
 bool is_promise_file(const std::string& name) {
-  return name == file_name || name == temp_name;
+  return name == file_name || name == std::string{file_name} + ".new";
 }
 
 std::string epoch_promise::encode() const {
@@ -75,39 +75,28 @@ bool epoch_promise::decode(const std::string& text, epoch_promise& out,
 }
 
 bool load_epoch_promise(disk& d, epoch_promise& out, std::string& err) {
-  uint64_t size = 0;
-  auto read = [&](const char* name, std::string& text) {
-    return d.size(name, size) == disk_status::ok
-           && d.read(name, 0, size, text) == disk_status::ok;
-  };
   std::string text;
-  if (d.size(file_name, size) == disk_status::not_found) {
-    // A crash between save's remove and rename leaves the new file alone,
-    // complete and synced.
-    if (read(temp_name, text) && epoch_promise::decode(text, out, err)
-        && d.rename(temp_name, file_name) == disk_status::ok)
+  auto got = read_replaced(d, file_name, text, [](const std::string& t) {
+    epoch_promise p;
+    std::string why;
+    return epoch_promise::decode(t, p, why);
+  });
+  switch (got) {
+    case replaced_read::absent:
+      err.clear();
+      out = epoch_promise{};
       return true;
-    err.clear();
-    out = epoch_promise{};
-    return true;
-  }
-  if (!read(file_name, text)) {
-    err = "cannot read the promise file";
-    return false;
+    case replaced_read::failed:
+      err = "cannot read the promise file";
+      return false;
+    case replaced_read::found:
+      break;
   }
   return epoch_promise::decode(text, out, err);
 }
 
 disk_status save_epoch_promise(disk& d, const epoch_promise& p) {
-  d.remove(temp_name); // a leftover from a crash mid-save
-  if (auto st = d.append(temp_name, p.encode()); st != disk_status::ok)
-    return st;
-  if (auto st = d.sync(temp_name); st != disk_status::ok)
-    return st;
-  if (auto st = d.remove(file_name);
-      st != disk_status::ok && st != disk_status::not_found)
-    return st;
-  return d.rename(temp_name, file_name);
+  return replace_file(d, file_name, p.encode());
 }
 
 } // namespace logstore
