@@ -43,7 +43,7 @@ void run(caf::event_based_actor* self, const shell_ptr& sh, effects& out);
 template <class Input>
 void step(caf::event_based_actor* self, const shell_ptr& sh, Input input) {
   effects out;
-  input(sh->machine, now_us(self), out);
+  input(sh->machine, local_now(self, sh->ctx), out);
   run(self, sh, out);
 }
 
@@ -70,7 +70,7 @@ template <class Reply>
 void request_expecting(caf::event_based_actor* self, const shell_ptr& sh,
                        const caf::actor& peer, const fx::request& r) {
   auto token = r.token;
-  self->request(peer, span_us(r.timeout), to_message(r.msg))
+  self->request(peer, local_span(sh->ctx, r.timeout), to_message(r.msg))
     .then(
       [self, sh, token](Reply& x) {
         node_reply reply{std::move(x)};
@@ -142,7 +142,7 @@ void perform(caf::event_based_actor*, const shell_ptr& sh,
   sh->promises.erase(i);
 }
 
-void perform(caf::event_based_actor* self, const shell_ptr&,
+void perform(caf::event_based_actor* self, const shell_ptr& sh,
              const fx::timer& t) {
   auto msg = t.kind == fx::timer_kind::tick
                ? caf::make_message(tick_atom::value)
@@ -152,7 +152,7 @@ void perform(caf::event_based_actor* self, const shell_ptr&,
   if (t.delay == 0)
     self->send(self, msg);
   else
-    self->delayed_send(self, span_us(t.delay), msg);
+    self->delayed_send(self, local_span(sh->ctx, t.delay), msg);
 }
 
 void perform(caf::event_based_actor*, const shell_ptr& sh,
@@ -191,13 +191,13 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
 void perform(caf::event_based_actor* self, const shell_ptr& sh,
              const fx::role& r) {
   if (sh->ctx.log != nullptr)
-    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, r.name, r.epoch, 0);
+    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, r.name, r.epoch);
 }
 
 void perform(caf::event_based_actor* self, const shell_ptr& sh,
              const fx::acked& a) {
   if (sh->ctx.log != nullptr)
-    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, "acked", a.epoch, 0);
+    sh->ctx.log->on_epoch(now_us(self), sh->ctx.name, "acked", a.epoch);
 }
 
 void perform(caf::event_based_actor* self, const shell_ptr&,

@@ -6,6 +6,7 @@
 
 #include "actors/protocol.hpp"
 #include "core/base/event_log.hpp"
+#include "core/base/local_clock.hpp"
 #include "core/base/types.hpp"
 
 #include <caf/actor.hpp>
@@ -25,6 +26,9 @@ struct node_context {
   event_sink* log = nullptr; ///< may be null
   log_level log_min = log_level::info; ///< events below are not built
   uint64_t seed = 0;       ///< seeds the node's prng
+  /// The node's own clock (the simulator's `clock` fault); null = the actor
+  /// clock as it is. Owned by whoever spawned the node.
+  const local_clock* clock = nullptr;
 };
 
 /// Virtual time in the simulator, steady time in the real cluster: always the
@@ -37,6 +41,19 @@ inline time_us now_us(caf::local_actor* self) {
 
 inline caf::timespan span_us(time_us x) {
   return caf::timespan{std::chrono::microseconds{x}};
+}
+
+/// What the node's own clock reads: for every duration the node measures
+/// (leases, silence, deadlines). Events and the history keep now_us: they
+/// are the observer's time, not the node's.
+inline time_us local_now(caf::local_actor* self, const node_context& ctx) {
+  auto t = now_us(self);
+  return ctx.clock != nullptr ? ctx.clock->local(t) : t;
+}
+
+/// A timer or timeout of `d` as the node's own clock measures it.
+inline caf::timespan local_span(const node_context& ctx, time_us d) {
+  return span_us(ctx.clock != nullptr ? ctx.clock->true_span(d) : d);
 }
 
 /// Emits an event; `make_text` is only called when a sink listens, so the

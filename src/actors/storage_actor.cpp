@@ -58,6 +58,7 @@ struct storage_state {
   /// When the master holding the promised epoch last said it is alive
   /// (its epoch_notice lease), by the actor clock; -1: never.
   time_us lease_at = -1;
+  time_us last_tick = -1; ///< the previous heartbeat tick (own-stall check)
   /// The master this node reports to: opts.masters[current].
   size_t current = 0;
   const node_name& master() const {
@@ -83,9 +84,9 @@ std::vector<batch_info> block_infos(batch_store& store) {
 // -- epochs: promises and fencing (docs/protocol.md, "Master failover") ------
 
 void note_epoch(caf::event_based_actor* self, const storage_state& st,
-                std::string_view what, uint64_t epoch, uint64_t floor) {
+                std::string_view what, uint64_t epoch) {
   if (st.ctx.log != nullptr)
-    st.ctx.log->on_epoch(now_us(self), st.ctx.name, what, epoch, floor);
+    st.ctx.log->on_epoch(now_us(self), st.ctx.name, what, epoch);
 }
 
 /// Promises `epoch` to `master` (durably, before anything is answered).
@@ -114,8 +115,8 @@ bool promise_epoch(caf::event_based_actor* self, storage_state& st,
   // A promise is a sign of life of the master it went to: no other
   // candidate gets one until that master's lease runs out (stickiness,
   // so that two standbys do not depose each other in turn).
-  st.lease_at = master.empty() ? -1 : now_us(self);
-  note_epoch(self, st, "promised", epoch, 0);
+  st.lease_at = master.empty() ? -1 : local_now(self, st.ctx);
+  note_epoch(self, st, "promised", epoch);
   return true;
 }
 
@@ -150,7 +151,7 @@ std::optional<caf::error> fence(caf::event_based_actor* self,
   }
   if (epoch > floor && !promise_epoch(self, st, epoch, {}))
     return make_error(errc::store_refused, "could not sync the promise");
-  note_epoch(self, st, "accepted", epoch, floor);
+  note_epoch(self, st, "accepted", epoch);
   return std::nullopt;
 }
 
@@ -177,7 +178,8 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
       log_event(self, st->ctx, log_level::info, "join_redirected",
                 st->master() + " is not the active master; asking the next");
       next_master(*st);
-      self->delayed_send(self, span_us(st->opts.join_retry), join_atom::value);
+      self->delayed_send(self, local_span(st->ctx, st->opts.join_retry),
+                         join_atom::value);
       return;
     }
     log_event(self, st->ctx, log_level::warn, "join_failed",
@@ -185,7 +187,8 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
                 + std::string{to_string(code)} + "); retrying in "
                 + std::to_string(st->join_delay / 1000) + " ms");
     next_master(*st);
-    self->delayed_send(self, span_us(st->join_delay), join_atom::value);
+    self->delayed_send(self, local_span(st->ctx, st->join_delay),
+                       join_atom::value);
     st->join_delay = std::min<time_us>(st->join_delay * 2, 2'000'000);
   };
   st->peers.with_peer(
@@ -194,7 +197,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
                    st->opts.incarnation, st->boot,        st->version,
                    block_infos(st->store())};
-      self->request(master, span_us(st->opts.request_timeout), req)
+      self->request(master, local_span(st->ctx, st->opts.request_timeout), req)
         .then(
           [self, st, master, on_fail](join_ack& ack) {
             if (ack.epoch < st->promise.epoch) {
@@ -394,7 +397,7 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
     [self, st, req, rp, timeout, fail](const caf::actor& source) mutable {
       fetch_req fr{{req.batch}, std::numeric_limits<timestamp_us>::min(),
                    std::numeric_limits<timestamp_us>::max()};
-      self->request(source, span_us(timeout), std::move(fr))
+      self->request(source, local_span(st->ctx, timeout), std::move(fr))
         .then(
           [self, st, req, rp](fetch_result& res) mutable {
             if (res.slices.empty() || res.slices[0].entries.empty()) {
@@ -568,7 +571,7 @@ caf::result<epoch_ack> on_epoch_req(caf::event_based_actor* self,
                         + std::to_string(st.promise.epoch) + " to "
                         + st.promise.master);
   }
-  auto now = now_us(self);
+  auto now = local_now(self, st.ctx);
   if (st.lease_at >= 0 && now - st.lease_at < st.opts.master_timeout
       && req.candidate != st.promise.master) {
     // The active master was heard recently: a standby that lost sight of
@@ -613,6 +616,23 @@ caf::result<record_ack> on_record_req(caf::event_based_actor* self,
   return record_ack{st.ctx.name, req.epoch, req.version};
 }
 
+/// A tick much later than due: this node did not run (paused, or its clock
+/// jumped forward). The master's lease is not held to have run out in a gap
+/// that this node did not see (as the master's own_stall_check does).
+void own_stall_check(caf::event_based_actor* self, storage_state& st) {
+  auto now = local_now(self, st.ctx);
+  auto last = std::exchange(st.last_tick, now);
+  auto gap = now - last - st.heartbeat_interval;
+  if (last < 0 || gap <= 2 * st.heartbeat_interval)
+    return;
+  if (st.lease_at >= 0)
+    st.lease_at = std::min(st.lease_at + gap, now);
+  log_event(self, st.ctx, log_level::warn, "own_stall",
+            "this node did not run for " + std::to_string(gap / 1000)
+              + " ms (paused, or its clock jumped): the master's lease is "
+                "not held to have run out in that time");
+}
+
 /// The active master's lease ("I am active at this epoch"), sent every
 /// heartbeat interval.
 void on_lease(caf::event_based_actor* self, const state_ptr& st,
@@ -625,7 +645,7 @@ void on_lease(caf::event_based_actor* self, const state_ptr& st,
     if (st->promise.master.empty())
       st->promise.master = n.master;
     if (n.master == st->promise.master)
-      st->lease_at = now_us(self);
+      st->lease_at = local_now(self, st->ctx);
   }
   if (n.master != st->master() && report_to(*st, n.master)) {
     // A master of this epoch or a newer one is active: report to it (its
@@ -648,7 +668,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
   self->set_default_handler(caf::drop);
   self->send(self, join_atom::value);
   if (st->opts.data != nullptr && st->opts.fsync == fsync_policy::interval)
-    self->delayed_send(self, span_us(st->opts.fsync_interval),
+    self->delayed_send(self, local_span(st->ctx, st->opts.fsync_interval),
                        fsync_tick_atom::value);
   return {
     [self, st](join_atom) {
@@ -658,8 +678,9 @@ caf::behavior storage_actor(caf::event_based_actor* self,
     },
     [self, st](tick_atom) {
       // Heartbeats are one-way: the master's failure detector judges silence.
+      own_stall_check(self, *st);
       send_heartbeat(self, st);
-      self->delayed_send(self, span_us(st->heartbeat_interval),
+      self->delayed_send(self, local_span(st->ctx, st->heartbeat_interval),
                          tick_atom::value);
     },
     [self, st](store_req& req) { handle_store(self, st, req); },
@@ -669,7 +690,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
       // fsync_policy::interval: bound the loss window.
       if (st->store().unsynced())
         st->store().sync();
-      self->delayed_send(self, span_us(st->opts.fsync_interval),
+      self->delayed_send(self, local_span(st->ctx, st->opts.fsync_interval),
                          fsync_tick_atom::value);
     },
     [st](const fetch_req& req) { return serve_fetch(*st, req); },

@@ -16,6 +16,7 @@ using detail::fault_reading;
 
 constexpr time_us link_latency_max = 60'000'000;
 constexpr time_us disk_latency_max = 60'000'000;
+constexpr time_us clock_step_max = 3'600'000'000; // an hour
 
 // -- reading: what several kinds share ---------------------------------------
 
@@ -121,6 +122,56 @@ void read_disk_slow(fault_reading& x) {
   x.r.duration("latency", x.f.value.profile.latency, 0, disk_latency_max);
 }
 
+/// clock: a master or a storage node (clients record the history; their
+/// clock is the observer's), a signed step and/or a signed drift.
+void read_clock(fault_reading& x) {
+  read_node_target(x, "\"storage-1\"");
+  auto& r = x.r;
+  auto& f = x.f.value;
+  if (r.context().ok() && is_client_name(f.target))
+    r.fail("target", "a client's clock is the history's clock and cannot be "
+                     "wrong; give a master or a storage node");
+  if (!r.has("step") && !r.has("drift"))
+    r.fail("action", "needs step = \"+2s\" (the clock jumps) and/or "
+                     "drift = \"+50%\" (it runs fast; \"-30%\": slow)");
+  auto signed_text = [&](std::string_view key, std::string& body) {
+    std::string text;
+    r.text(key, text);
+    if (!r.context().ok() || !r.has(key))
+      return 0;
+    if (text.empty() || (text[0] != '+' && text[0] != '-')) {
+      r.fail(key, "\"" + text + "\" has no sign; write e.g. \"+" + text
+                    + "\" or \"-" + text + "\"");
+      return 0;
+    }
+    body = text.substr(1);
+    return text[0] == '-' ? -1 : 1;
+  };
+  std::string body;
+  if (auto sign = signed_text("step", body); sign < 0) {
+    r.fail("step", "a node's clock is a steady clock and never steps back "
+                   "(logstore measures durations only, never the wall "
+                   "clock); write a forward step such as \"+" + body
+                     + "\", or a negative drift to slow the clock");
+  } else if (sign > 0) {
+    auto d = parse_duration(body);
+    if (!d || *d > clock_step_max)
+      r.fail("step", "\"" + body + "\" is not a step of at most "
+                       + format_duration(clock_step_max)
+                       + "; write e.g. \"+2s\" or \"-500ms\"");
+    else
+      f.clock_step = sign * *d;
+  }
+  if (auto sign = signed_text("drift", body); sign != 0) {
+    auto p = parse_percentage(body);
+    if (!p || (sign < 0 && *p > 0.9))
+      r.fail("drift", "\"" + body + "\" is not a drift from -90% to +100%; "
+                       "write e.g. \"+50%\" (runs 1.5x fast) or \"-30%\"");
+    else
+      f.clock_drift_ppm = sign * static_cast<int64_t>(*p * 1e6 + 0.5);
+  }
+}
+
 // -- drawing for the swarm ------------------------------------------------------
 
 time_us draw_link_latency(fault_drawing& x) {
@@ -168,9 +219,14 @@ bool draw_duplicate(fault_drawing& x) {
   return true;
 }
 
-/// disk-corrupt and disk-misdirect happen at an instant.
+/// disk-corrupt and disk-misdirect happen at an instant. Not while so many
+/// disks are lost that the damaged copy might be the last one.
 bool draw_disk_instant(fault_drawing& x) {
   if (!x.s.disk.durable)
+    return false;
+  auto c = detail::copy_losses_between(x.s, x.f.at,
+                                       x.f.at + detail::scrub_window);
+  if (c.disks_lost + 1 > x.s.cluster.replication_factor - 1)
     return false;
   x.f.target = any_storage(x);
   x.f.duration = 0;
@@ -192,6 +248,37 @@ bool draw_disk_slow(fault_drawing& x) {
   return true;
 }
 
+/// A lost disk destroys every copy on it: at most replication_factor - 1
+/// nodes' copies gone at once, counting lost disks and (as one) damage the
+/// scrub may not have found yet.
+bool draw_disk_lost(fault_drawing& x) {
+  if (!x.s.disk.durable)
+    return false;
+  auto end = x.f.at + x.f.duration + detail::repair_window;
+  auto c = detail::copy_losses_between(x.s, x.f.at, end);
+  if (c.disks_lost + 1 + (c.damage ? 1 : 0)
+      > x.s.cluster.replication_factor - 1)
+    return false;
+  return detail::pick_down_target(x);
+}
+
+/// A master or a storage node whose clock steps forward by up to 3 s
+/// (half the time) and runs from 20% slow to 100% fast: far worse than a
+/// real oscillator, within what the failover bound allows (a standby whose
+/// clock runs 50% slow waits twice its timeout; scenarios/34 shows it).
+bool draw_clock(fault_drawing& x) {
+  auto& masters = x.s.cluster.masters;
+  auto nodes = x.s.storage_nodes + std::max<size_t>(masters.size(), 1);
+  auto pick = x.rng.below(nodes);
+  x.f.target = pick < x.s.storage_nodes ? detail::storage_name(pick)
+               : masters.empty()        ? std::string{"master"}
+                                        : masters[pick - x.s.storage_nodes];
+  if (x.rng.chance(0.5))
+    x.f.clock_step = static_cast<time_us>(x.rng.below(3'000)) * 1'000;
+  x.f.clock_drift_ppm = (static_cast<int64_t>(x.rng.below(121)) - 20) * 10'000;
+  return true;
+}
+
 // -- plain words ----------------------------------------------------------------
 
 void describe_latency(const fault& f, std::string& out) {
@@ -204,6 +291,13 @@ void describe_percent(const fault& f, std::string& out) {
 
 void describe_slow(const fault& f, std::string& out) {
   out += " +" + std::to_string(f.extra_latency / 1000) + "ms";
+}
+
+void describe_clock(const fault& f, std::string& out) {
+  if (f.clock_step != 0)
+    out += " " + clock_step_text(f.clock_step);
+  if (f.clock_drift_ppm != 0)
+    out += " drift " + clock_drift_text(f.clock_drift_ppm);
 }
 
 using ts = timeline_state;
@@ -246,12 +340,30 @@ std::vector<fault_kind> make_kinds() {
     {fault_action::disk_slow, "disk-slow", {"target", "latency", "duration"},
      false, ts::up, ts::up, read_disk_slow, draw_disk_slow, nullptr},
     {fault_action::disk_lost, "disk-lost", {"target", "duration"},
-     true, ts::up, ts::crashed, read_storage_target, nullptr, nullptr},
+     true, ts::up, ts::crashed, read_storage_target, draw_disk_lost, nullptr},
+    {fault_action::clock, "clock", {"target", "step", "drift", "duration"},
+     false, ts::up, ts::up, read_clock, draw_clock, describe_clock},
   };
   // clang-format on
 }
 
 } // namespace
+
+std::string clock_step_text(time_us step) {
+  return (step < 0 ? "-" : "+") + format_duration(step < 0 ? -step : step);
+}
+
+std::string clock_drift_text(int64_t ppm) {
+  auto a = ppm < 0 ? -ppm : ppm;
+  auto text = std::to_string(a / 10'000);
+  if (auto frac = a % 10'000; frac != 0) {
+    auto digits = std::to_string(10'000 + frac).substr(1); // 4 digits
+    while (digits.back() == '0')
+      digits.pop_back();
+    text += "." + digits;
+  }
+  return (ppm < 0 ? "-" : "+") + text + "%";
+}
 
 const std::vector<fault_kind>& fault_kinds() {
   static const std::vector<fault_kind> kinds = [] {

@@ -57,6 +57,21 @@ std::string storage_name(uint64_t index);
 time_us draw_time(prng& rng, time_us lo, time_us hi);
 double draw_probability(prng& rng, double max);
 bool pick_down_target(fault_drawing& x);
+
+/// Faults in s.faults that destroy stored copies until the cluster makes
+/// them again, and overlap [from, to): a lost disk (until its restart plus
+/// the repair window), a damaged one (disk-corrupt, disk-misdirect: until
+/// the background scrub can have found it, scrub_window).
+struct copy_losses {
+  uint32_t disks_lost = 0;
+  bool damage = false;
+};
+copy_losses copy_losses_between(const scenario& s, time_us from, time_us to);
+
+/// A storage node's scrub reads every copy once in this time (64 batches
+/// every 10 heartbeats, src/actors/storage_actor.cpp, at the swarms' sizes).
+constexpr time_us scrub_window = 30'000'000;
+constexpr time_us repair_window = 5'000'000;
 void pick_partition(fault_drawing& x);
 void pick_links(fault_drawing& x);
 
@@ -84,6 +99,11 @@ struct fault_kind {
   /// action, target and groups (see describe_fault).
   void (*describe)(const fault&, std::string& out) = nullptr;
 };
+
+/// A clock fault's step and drift as scenario files write them: "+2s",
+/// "-500ms"; "+50%", "-0.5%".
+std::string clock_step_text(time_us step);
+std::string clock_drift_text(int64_t ppm);
 
 /// Every fault kind, in the order of fault_action.
 const std::vector<fault_kind>& fault_kinds();

@@ -53,6 +53,8 @@ enum class fault_action : uint8_t {
   disk_slow,      ///< target's fsync takes `latency` (until duration ends)
   disk_lost,      ///< target stops, its disk is replaced by an empty one,
                   ///< it comes back after duration as a new incarnation
+  clock,          ///< target's own clock steps by clock_step and runs
+                  ///< clock_drift_ppm fast (or slow) until duration ends
 };
 
 std::string_view to_string(fault_action x);
@@ -84,6 +86,8 @@ struct fault {
   link_profile profile; ///< latency / loss / duplicate / slow values
   double value = 0;     ///< loss or duplicate probability
   time_us extra_latency = 0; ///< slow
+  time_us clock_step = 0;        ///< clock: a step of the node's clock (+/-)
+  int64_t clock_drift_ppm = 0;   ///< clock: rate error, 500'000 = 50% fast
   uint32_t source_line = 0;  ///< where it came from, for reports
 };
 
@@ -143,6 +147,10 @@ struct expectations {
   /// the next acknowledged append; 0 = the default bound
   /// (failover_limit()).
   time_us max_failover = 0;
+  /// Most promotions of a master to active in the whole run (the first one
+  /// included); -1 = not checked. Catches needless failovers (a healthy
+  /// master deposed because of a clock, a pause elsewhere, a lost message).
+  int64_t max_promotions = -1;
   /// Most repair copies the master may make in the whole run; -1 = not
   /// checked.
   int64_t max_repair_copies = -1;

@@ -20,7 +20,8 @@ using detail::table_reader;
 
 const std::vector<std::string_view> all_fault_keys = {
   "at",       "action",  "target", "between", "groups",    "one_way",
-  "duration", "latency", "jitter", "loss",    "duplicate", "extra_latency"};
+  "duration", "latency", "jitter", "loss",    "duplicate", "extra_latency",
+  "step",     "drift"};
 
 /// Every action's name, in the order of fault_action.
 const std::vector<std::string_view>& action_names() {

@@ -37,13 +37,14 @@ constexpr time_us forever = std::numeric_limits<time_us>::max();
 
 /// How long after a crashed node's restart its lost copies are assumed to
 /// be re-replicated (see pick_down_target).
-constexpr time_us repair_window = 5'000'000;
+using detail::repair_window;
 
 using detail::down_interval;
 using detail::fault_drawing;
 
 bool is_down_action(fault_action x) {
-  return x == fault_action::crash || x == fault_action::pause;
+  return x == fault_action::crash || x == fault_action::pause
+         || x == fault_action::disk_lost;
 }
 
 bool is_storage(const std::string& name) {
@@ -139,7 +140,7 @@ bool detail::pick_down_target(fault_drawing& x) {
   // its copies exist again only once the master has re-replicated them. So
   // a crash counts as "down" until its restart plus a repair window.
   auto end = f.at + f.duration;
-  if (f.action == fault_action::crash)
+  if (f.action == fault_action::crash || f.action == fault_action::disk_lost)
     end += repair_window;
   if (peak_overlap(downs, f.at, end) + 1 > max_down)
     return false;
@@ -157,6 +158,26 @@ bool detail::pick_down_target(fault_drawing& x) {
   f.target = candidates[rng.below(candidates.size())];
   downs.push_back({f.target, f.at, end});
   return true;
+}
+
+detail::copy_losses detail::copy_losses_between(const scenario& s,
+                                                time_us from, time_us to) {
+  copy_losses out;
+  for (auto& f : s.faults) {
+    auto lost = f.action == fault_action::disk_lost;
+    auto damage = f.action == fault_action::disk_corrupt
+                  || f.action == fault_action::disk_misdirect;
+    if (!lost && !damage)
+      continue;
+    auto end = lost ? (f.duration > 0 ? f.at + f.duration + repair_window
+                                      : forever)
+                    : f.at + scrub_window;
+    if (f.at < to && from < end) {
+      out.disks_lost += lost ? 1 : 0;
+      out.damage = out.damage || damage;
+    }
+  }
+  return out;
 }
 
 namespace {

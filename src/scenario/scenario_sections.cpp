@@ -26,7 +26,7 @@ constexpr std::string_view final_read_property = "no-lost-acked-writes";
 const std::vector<std::string_view> random_actions = {
   "crash",        "pause",          "slow",      "partition", "latency",
   "loss",         "duplicate",      "disk-corrupt", "disk-misdirect",
-  "disk-full",    "disk-slow"};
+  "disk-full",    "disk-slow",      "disk-lost", "clock"};
 
 std::string join(const std::vector<std::string_view>& names) {
   std::string result;
@@ -218,7 +218,7 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   table_reader r{ctx, *table, "expect"};
   r.allow_only({"invariants", "min_availability", "max_recovery",
                 "max_false_dead", "max_detection", "max_repair_copies",
-                "max_imbalance", "max_failover"});
+                "max_imbalance", "max_failover", "max_promotions"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
@@ -226,6 +226,7 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   r.integer("max_false_dead", s.expect.max_false_dead, 0, 1'000'000'000);
   r.duration("max_detection", s.expect.max_detection, 1, one_hour);
   r.duration("max_failover", s.expect.max_failover, 1, one_hour);
+  r.integer("max_promotions", s.expect.max_promotions, 1, 1'000'000);
   r.integer("max_repair_copies", s.expect.max_repair_copies, 0,
             1'000'000'000);
   r.probability("max_imbalance", s.expect.max_imbalance);

@@ -2,6 +2,7 @@
 // parse_scenario_text reads back to the same faults.
 // Layer: sim (scenario library, no CAF). Used to print the concrete schedule
 // of a [random] run, so a failing seed becomes an editable scenario.
+#include "scenario/fault_kinds.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/scenario_reader.hpp"
 
@@ -58,6 +59,11 @@ std::string value_text(const fault& f, std::string_view key) {
     return float_text(f.value);
   if (key == "extra_latency")
     return quoted(format_duration(f.extra_latency));
+  if (key == "step")
+    return f.clock_step != 0 ? quoted(clock_step_text(f.clock_step)) : "";
+  if (key == "drift")
+    return f.clock_drift_ppm != 0 ? quoted(clock_drift_text(f.clock_drift_ppm))
+                                  : "";
   return "";
 }
 

@@ -70,11 +70,10 @@ void oracle::on_promised(const std::string& node, uint64_t epoch) {
   p = std::max(p, epoch);
 }
 
-void oracle::on_accepted(time_us at, const std::string& node, uint64_t epoch,
-                         uint64_t floor) {
+void oracle::on_accepted(time_us at, const std::string& node,
+                         uint64_t epoch) {
   auto i = promised_.find(node);
   auto promised = i == promised_.end() ? 0 : i->second;
-  (void) floor;
   if (epoch < promised)
     violation(node + " accepted a command of epoch " + std::to_string(epoch)
               + " at " + seconds(at) + " after promising epoch "
@@ -88,11 +87,25 @@ void oracle::forget_promises(const std::string& node) {
 
 void oracle::on_master_fault(time_us at, const std::string& master,
                              std::string fault) {
-  if (master != active_ || !serving_)
-    return; // a standby, or a master not serving yet: nothing to fail over
-  for (auto& e : report_.failovers)
-    if (e.recovered_at < 0 && e.promoted_at < 0)
+  if (master != active_)
+    return; // a standby: nothing to fail over
+  if (!report_.failovers.empty()) {
+    auto& last = report_.failovers.back();
+    if (last.promoted_at < 0)
       return; // one episode at a time
+    if (!serving_) {
+      // The master that took over is hit before it acknowledged anything:
+      // the episode goes on, and its bound starts again from this fault.
+      last.fault += " of " + last.master + ", then " + fault;
+      last.master = master;
+      last.epoch = active_epoch_;
+      last.at = at;
+      last.promoted_at = -1;
+      return;
+    }
+  }
+  if (!serving_)
+    return; // the first master, not serving yet
   failover_episode e;
   e.master = master;
   e.fault = std::move(fault);

@@ -162,6 +162,11 @@ void apply_disk_lost(world& w, const fault& f) {
   w.lose_disk(n);
 }
 
+void apply_clock(world& w, const fault& f) {
+  w.clock_of(f.target).set(w.now(), f.clock_step,
+                           local_clock::exact_rate + f.clock_drift_ppm);
+}
+
 // -- undo ---------------------------------------------------------------------
 
 void undo_crash(world& w, const fault& f) {
@@ -206,6 +211,11 @@ void undo_disk_slow(world& w, const fault& f) {
     d->set_sync_latency_us(w.spec().disk.fsync_latency);
 }
 
+void undo_clock(world& w, const fault& f) {
+  w.note(w.now(), f.target + "'s clock runs at the right rate again");
+  w.clock_of(f.target).reset_rate(w.now());
+}
+
 const std::vector<fault_effect>& effects_table() {
   static const std::vector<fault_effect> table = [] {
     std::vector<fault_effect> xs{
@@ -226,6 +236,7 @@ const std::vector<fault_effect>& effects_table() {
       {fault_action::disk_full, apply_disk_full, undo_disk_full},
       {fault_action::disk_slow, apply_disk_slow, undo_disk_slow},
       {fault_action::disk_lost, apply_disk_lost, undo_crash},
+      {fault_action::clock, apply_clock, undo_clock},
     };
     for (size_t i = 0; i < xs.size(); ++i)
       LOGSTORE_ASSERT(static_cast<size_t>(xs[i].action) == i);

@@ -225,6 +225,9 @@ std::vector<std::string> oracle_verdicts(const scenario& s,
   if (e.max_detection > 0
       && !slow_detections(o, e.max_detection, r.simulated).empty())
     out.emplace_back("max-detection");
+  if (e.max_promotions >= 0
+      && o.promotions > static_cast<uint64_t>(e.max_promotions))
+    out.emplace_back("max-promotions");
   if (e.max_repair_copies >= 0
       && o.repairs_done > static_cast<uint64_t>(e.max_repair_copies))
     out.emplace_back("max-repair-copies");

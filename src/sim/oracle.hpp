@@ -108,8 +108,7 @@ public:
                uint64_t epoch);
   void on_acked(time_us at, const std::string& master, uint64_t epoch);
   void on_promised(const std::string& node, uint64_t epoch);
-  void on_accepted(time_us at, const std::string& node, uint64_t epoch,
-                   uint64_t floor);
+  void on_accepted(time_us at, const std::string& node, uint64_t epoch);
   /// A storage node without a disk restarted: its promises are gone (it is
   /// a new incarnation, which no promotion counts).
   void forget_promises(const std::string& node);

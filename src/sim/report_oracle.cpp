@@ -224,6 +224,10 @@ void write_oracle_invariants(std::ostream& out, const scenario& s,
     for (auto& ex : slow)
       out << "          - " << ex << "\n";
   }
+  if (e.max_promotions >= 0)
+    limit_line(out, o.promotions <= static_cast<uint64_t>(e.max_promotions),
+               "promotions " + std::to_string(o.promotions)
+                 + " <= " + std::to_string(e.max_promotions));
   if (e.max_repair_copies >= 0)
     limit_line(out,
                o.repairs_done <= static_cast<uint64_t>(e.max_repair_copies),

@@ -65,9 +65,7 @@ world::world(const scenario& s, const run_options& opts)
             [this](const std::string& master, const std::string& node,
                    time_us at) { on_declared_dead(master, node, at); },
             [this](time_us at, const std::string& node, std::string_view what,
-                   uint64_t epoch, uint64_t floor) {
-              on_epoch(at, node, what, epoch, floor);
-            }),
+                   uint64_t epoch) { on_epoch(at, node, what, epoch); }),
     oracle_(s.cluster.replication_factor,
             s.cluster.heartbeat_interval * (s.cluster.dead_after_misses + 1)) {
   cfg_.set("scheduler.policy", caf::atom("testing"));
@@ -113,6 +111,8 @@ node_context world::context_for(node_index n) {
   ctx.directory = directory_;
   ctx.log = &events_; // cheap: hot-path events are built lazily
   ctx.seed = derive_seed(opts_.seed, (uint64_t{n} << 16) + incarnations_[n]);
+  if (!parse_node_id(names_[n]).is(node_role::client))
+    ctx.clock = clocks_[n].get();
   return ctx;
 }
 
@@ -250,6 +250,8 @@ run_result world::run() {
   mains_.resize(names_.size());
   incarnations_.assign(names_.size(), 0);
   disk_generations_.assign(names_.size(), 0);
+  for (size_t i = 0; i < names_.size(); ++i)
+    clocks_.push_back(std::make_unique<local_clock>());
   for (node_index n = 0; n < oracle_node_; ++n) {
     if (s_.is_spare(names_[n]))
       net_->crash(n); // exists, but starts only on "join"
@@ -354,6 +356,10 @@ run_result world::run() {
 
 sim_disk* world::disk_of(const std::string& node) {
   return disks_[net_->index_of(node)].get();
+}
+
+local_clock& world::clock_of(const std::string& node) {
+  return *clocks_[net_->index_of(node)];
 }
 
 void world::shutdown() {

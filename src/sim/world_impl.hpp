@@ -34,7 +34,7 @@ public:
                                         const std::string& node, time_us)>;
   using epoch_fn
     = std::function<void(time_us, const std::string& node, std::string_view,
-                         uint64_t epoch, uint64_t floor)>;
+                         uint64_t epoch)>;
 
   event_collector(bool keep, verdict_fn on_dead, epoch_fn on_epoch)
     : keep_(keep), on_dead_(std::move(on_dead)),
@@ -53,8 +53,8 @@ public:
       on_dead_(master, subject, now);
   }
   void on_epoch(time_us now, const std::string& node, std::string_view what,
-                uint64_t epoch, uint64_t floor) override {
-    on_epoch_(now, node, what, epoch, floor);
+                uint64_t epoch) override {
+    on_epoch_(now, node, what, epoch);
   }
   std::vector<node_event> events;
 
@@ -93,6 +93,8 @@ public:
   void master_fault(const std::string& name, std::string fault);
   /// The simulated disk of a storage node (null in memory mode).
   sim_disk* disk_of(const std::string& node);
+  /// The node's own clock (the `clock` fault); it survives restarts.
+  local_clock& clock_of(const std::string& node);
   time_us now() const;
 
 private:
@@ -102,7 +104,7 @@ private:
   void on_declared_dead(const std::string& master, const std::string& node,
                         time_us at);
   void on_epoch(time_us at, const std::string& node, std::string_view what,
-                uint64_t epoch, uint64_t floor);
+                uint64_t epoch);
   void on_reports(std::vector<block_report> reports);
   std::map<batch_id, timestamp_us> acked_batches() const;
   bool final_read_done();
@@ -124,6 +126,8 @@ private:
   std::vector<uint32_t> disk_generations_; ///< disks lost, per node
   /// One simulated disk per storage node; it survives the node's crashes.
   std::vector<std::unique_ptr<sim_disk>> disks_;
+  /// One clock per node (clients keep the true time: they record history).
+  std::vector<std::unique_ptr<local_clock>> clocks_;
   history hist_;
   event_collector events_;
   std::vector<timeline_entry> timeline_;

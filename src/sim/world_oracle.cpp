@@ -53,11 +53,11 @@ void world::master_fault(const std::string& name, std::string fault) {
 }
 
 void world::on_epoch(time_us at, const std::string& node,
-                     std::string_view what, uint64_t epoch, uint64_t floor) {
+                     std::string_view what, uint64_t epoch) {
   if (what == "promised")
     oracle_.on_promised(node, epoch);
   else if (what == "accepted")
-    oracle_.on_accepted(at, node, epoch, floor);
+    oracle_.on_accepted(at, node, epoch);
   else if (what == "acked")
     oracle_.on_acked(at, node, epoch);
   else

@@ -35,12 +35,10 @@ public:
   /// Epochs, structured for the oracle (single-active-master): `node` is a
   /// master that became "active" or "standby" at `epoch`, a master that
   /// "acked" a write under `epoch`, or a storage node that "promised"
-  /// `epoch` or "accepted" a command of `epoch` (then `floor` is the epoch
-  /// it had promised when it accepted).
+  /// `epoch` or "accepted" a command of `epoch`.
   virtual void on_epoch(time_us now, const std::string& node,
-                        std::string_view what, uint64_t epoch,
-                        uint64_t floor) {
-    (void) now, (void) node, (void) what, (void) epoch, (void) floor;
+                        std::string_view what, uint64_t epoch) {
+    (void) now, (void) node, (void) what, (void) epoch;
   }
 };
 

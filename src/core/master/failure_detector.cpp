@@ -6,6 +6,7 @@
 
 #include "core/base/assert.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 namespace logstore {
@@ -58,6 +59,13 @@ node_state failure_detector::state(node_number node, time_us now) const {
   if (silence >= suspect_after_)
     return node_state::suspect;
   return node_state::up;
+}
+
+void failure_detector::forgive(time_us gap, time_us now) {
+  LOGSTORE_ASSERT(gap >= 0);
+  for (auto& t : last_heard_)
+    if (t != never)
+      t = std::min(t + gap, std::max(t, now));
 }
 
 std::vector<std::pair<node_number, node_state>>

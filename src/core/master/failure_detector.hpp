@@ -42,6 +42,10 @@ public:
     return node < last_heard_.size() ? last_heard_[node] : -1;
   }
 
+  /// The caller did not run for `gap` (it was paused, or its clock jumped
+  /// forward): every silence shrinks by `gap`, never past `now`.
+  void forgive(time_us gap, time_us now);
+
   /// Nodes whose state changed since the previous call, with the new state.
   std::vector<std::pair<node_number, node_state>> tick(time_us now);
 

@@ -6,6 +6,7 @@
 #include "core/base/node_names.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace logstore {
 
@@ -405,8 +406,32 @@ void master_machine::detector_tick() {
   }
 }
 
+/// A tick that runs much later than it was due means this master itself
+/// did not run (it was paused, or its clock jumped forward): the silence of
+/// the others during that gap says nothing about them. Every member's
+/// silence, and the standby's or CheckQuorum's, shrinks by the gap, so that
+/// a master does not suspect everyone, or step down, only because it
+/// stalled. Detection after a stall is late by up to the gap; a failure
+/// during it is still seen one detector window later.
+void master_machine::own_stall_check() {
+  auto interval = st_.cfg.heartbeat_interval;
+  auto last = std::exchange(st_.last_tick, now_);
+  if (last < 0 || now_ - last <= 3 * interval)
+    return;
+  auto gap = now_ - last - interval;
+  st_.detector.forgive(gap, now_);
+  auto& fo = st_.failover;
+  fo.quorum_heard = std::min(fo.quorum_heard + gap, now_);
+  fo.active_heard = std::min(fo.active_heard + gap, now_);
+  log(log_level::warn, "own_stall",
+      "this master did not run for " + std::to_string(gap / 1000)
+        + " ms (paused, or its clock jumped): silence in that time is not "
+          "held against the storage nodes or the active master");
+}
+
 void master_machine::on_tick(time_us now, effects& out) {
   begin(now, out);
+  own_stall_check();
   if (st_.failover.enabled && failover_tick()) {
     emit(fx::timer{st_.cfg.heartbeat_interval, fx::timer_kind::tick, 0, 0});
     return end();

@@ -134,6 +134,7 @@ private:
   node_number add_or_update_member(const join_req& req);
   void nudge_silent_joiners();
   void detector_tick();
+  void own_stall_check();
 
   // machine_write.cpp
   void send_store(pending_write& pw, node_number node);

@@ -177,6 +177,7 @@ struct master_state {
   /// (flush_deletes sends one per node).
   std::map<node_number, std::vector<batch_id>> pending_deletes;
   uint32_t ticks = 0;
+  time_us last_tick = -1; ///< when the previous tick ran (own-stall check)
 
   // Durable record and index rebuild after a restart (master_record.cpp).
   master_record record;
