@@ -276,6 +276,8 @@ bool draw_clock(fault_drawing& x) {
   if (x.rng.chance(0.5))
     x.f.clock_step = static_cast<time_us>(x.rng.below(3'000)) * 1'000;
   x.f.clock_drift_ppm = (static_cast<int64_t>(x.rng.below(121)) - 20) * 10'000;
+  if (x.f.clock_drift_ppm == 0 && x.f.clock_step == 0)
+    x.f.clock_step = 1'000'000; // a clock fault changes something
   return true;
 }
 

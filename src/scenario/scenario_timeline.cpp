@@ -47,7 +47,8 @@ std::vector<timeline_event> node_events(const std::vector<located_fault>& fs) {
     if (!kind_of(a).changes_state)
       continue;
     result.push_back({f.at, false, i, a});
-    if (f.duration > 0 && a == fault_action::crash)
+    if (f.duration > 0
+        && (a == fault_action::crash || a == fault_action::disk_lost))
       result.push_back({f.at + f.duration, true, i, fault_action::restart});
     if (f.duration > 0 && a == fault_action::pause)
       result.push_back({f.at + f.duration, true, i, fault_action::resume});

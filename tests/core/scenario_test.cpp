@@ -2,6 +2,7 @@
 // Scenario files: durations and percentages, precise error messages, the
 // shipped scenarios, the random schedule and the faults_to_toml round trip.
 #include "core/history/checker.hpp"
+#include "scenario/fault_kinds.hpp"
 #include "scenario/scenario.hpp"
 
 #include <doctest/doctest.h>
@@ -42,6 +43,8 @@ bool same_fault(const fault& x, const fault& y) {
          && x.between == y.between && x.groups == y.groups
          && x.one_way == y.one_way && x.duration == y.duration
          && x.value == y.value && x.extra_latency == y.extra_latency
+         && x.clock_step == y.clock_step
+         && x.clock_drift_ppm == y.clock_drift_ppm
          && x.profile.latency == y.profile.latency
          && x.profile.jitter == y.profile.jitter
          && x.profile.loss == y.profile.loss
@@ -402,4 +405,76 @@ TEST_CASE("faults_to_toml parses back to the same faults") {
   REQUIRE(back.faults.size() == tour.faults.size());
   for (size_t i = 0; i < tour.faults.size(); ++i)
     CHECK(same_fault(back.faults[i], tour.faults[i]));
+}
+
+TEST_CASE("the clock fault: a forward step and a drift, on masters and "
+          "storage nodes only") {
+  auto s = parsed("[[fault]]\nat = \"1s\"\naction = \"clock\"\n"
+                  "target = \"master\"\nstep = \"+2.5s\"\n"
+                  "drift = \"-12.5%\"\nduration = \"3s\"\n");
+  REQUIRE(s.faults.size() == 1);
+  CHECK(s.faults[0].clock_step == 2'500'000);
+  CHECK(s.faults[0].clock_drift_ppm == -125'000);
+  CHECK(describe_fault(s.faults[0])
+        == "clock master +2.5s drift -12.5% for 3000ms");
+  auto fault_error = [](const std::string& keys) {
+    return error_of("[[fault]]\nat = \"1s\"\naction = \"clock\"\n" + keys);
+  };
+  CHECK(fault_error("target = \"client-1\"\ndrift = \"+5%\"\n").find(
+          "a client's clock is the history's clock")
+        != std::string::npos);
+  CHECK(fault_error("target = \"storage-1\"\n").find(
+          "needs step = \"+2s\"")
+        != std::string::npos);
+  CHECK(fault_error("target = \"storage-1\"\nstep = \"-1s\"\n").find(
+          "never steps back")
+        != std::string::npos);
+  CHECK(fault_error("target = \"storage-1\"\nstep = \"1s\"\n").find(
+          "has no sign")
+        != std::string::npos);
+  CHECK(fault_error("target = \"storage-1\"\ndrift = \"-95%\"\n").find(
+          "not a drift from -90% to +100%")
+        != std::string::npos);
+  CHECK(fault_error("target = \"storage-1\"\ndrift = \"+150%\"\n").find(
+          "not a drift")
+        != std::string::npos);
+}
+
+TEST_CASE("a swarm with clocks and lost disks writes back what it drew") {
+  auto s = parsed(R"(
+[cluster]
+storage_nodes = 5
+replication_factor = 3
+masters = 3
+[disk]
+mode = "durable"
+[random]
+faults = ["clock", "disk-lost", "disk-corrupt", "crash"]
+interval = "700ms"
+duration_min = "500ms"
+duration_max = "4s"
+)");
+  size_t clocks = 0;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    auto copy = s;
+    prng rng{seed};
+    draw_random_faults(copy, rng);
+    auto text = faults_to_toml(copy.faults);
+    INFO(text);
+    auto back = parsed("[cluster]\nmasters = 3\n[disk]\nmode = \"durable\"\n"
+                       + text);
+    REQUIRE(back.faults.size() == copy.faults.size());
+    for (size_t i = 0; i < copy.faults.size(); ++i) {
+      INFO(text);
+      CHECK(same_fault(back.faults[i], copy.faults[i]));
+      clocks += copy.faults[i].action == fault_action::clock ? 1 : 0;
+    }
+    // Never more than RF - 1 nodes' copies destroyed at one instant (the
+    // count changes only where a fault starts).
+    for (auto& f : copy.faults) {
+      auto c = detail::copy_losses_between(copy, f.at, f.at + 1);
+      CHECK(c.disks_lost + (c.damage ? 1 : 0) <= 2);
+    }
+  }
+  CHECK(clocks > 0);
 }
