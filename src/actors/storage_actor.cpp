@@ -644,8 +644,10 @@ void on_lease(caf::event_based_actor* self, const state_ptr& st,
   if (n.epoch == st->promise.epoch) {
     if (st->promise.master.empty())
       st->promise.master = n.master;
-    if (n.master == st->promise.master)
+    if (n.master == st->promise.master) {
       st->lease_at = local_now(self, st->ctx);
+      tell_sender(self, *st); // the echo: CheckQuorum counts round trips
+    }
   }
   if (n.master != st->master() && report_to(*st, n.master)) {
     // A master of this epoch or a newer one is active: report to it (its

@@ -108,6 +108,7 @@ public:
                           uint64_t seed = 1, bool durable = false,
                           node_name name = "master")
     : cfg_(cfg),
+      name_(name),
       machine_(cfg, prng{seed},
                master_options{durable, std::move(name), log_level::debug,
                               true}) {
@@ -167,8 +168,10 @@ public:
     auto token = next_token_++;
     step([&](effects& out) { machine_.on_join(token, req, now_, out); });
     auto a = answer_of(token).value();
-    if (auto* ack = std::get_if<join_ack>(&a); ack && ack->epoch > n.promised)
+    if (auto* ack = std::get_if<join_ack>(&a); ack && ack->epoch > n.promised) {
       n.promised = ack->epoch; // as the storage actor does
+      n.promised_to = name_;
+    }
     return a;
   }
 
@@ -576,8 +579,18 @@ private:
       }
       return reply(m, record_ack{n.name, r->epoch, r->version});
     }
-    if (std::holds_alternative<epoch_notice>(m.msg))
-      return; // a lease
+    if (auto* lease = std::get_if<epoch_notice>(&m.msg)) {
+      // A lease of the epoch this node promised, to the master it promised
+      // it to, is echoed (CheckQuorum counts round trips).
+      if (lease->epoch == n.promised && lease->master == n.promised_to) {
+        effects out;
+        machine_.on_epoch_notice(epoch_notice{n.name, n.promised,
+                                              n.promised_to},
+                                 now_, out);
+        run(out);
+      }
+      return;
+    }
     if (m.is_store()) {
       auto& req = std::get<0>(m.msg)->req;
       if (fenced(n, req.epoch))
@@ -641,6 +654,7 @@ private:
   }
 
   cluster_config cfg_;
+  node_name name_; ///< the master under test
   master_machine machine_;
   time_us now_ = 0;
   time_us next_heartbeat_ = 0;

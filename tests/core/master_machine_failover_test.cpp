@@ -295,6 +295,23 @@ TEST_CASE("failover: CheckQuorum: an active master that has not heard from a "
   CHECK(h.has_event("stepped_down"));
 }
 
+TEST_CASE("failover: CheckQuorum counts round trips: behind a one-way "
+          "partition (heartbeats in, nothing out) the master steps down") {
+  auto h = standby_with(3);
+  promote(h);
+  h.lose_if([](const in_flight& m) {
+    return m.to == "storage-2" || m.to == "storage-3";
+  });
+  h.advance(300'000);
+  // Their heartbeats still arrive: the failure detector sees them up...
+  CHECK(h.state().detector.state(*h.state().number_of("storage-2"), h.now())
+        == node_state::up);
+  // ... but no lease of ours reached them: we cannot know we are obeyed.
+  h.advance(1'000'000);
+  CHECK(h.state().failover.role != master_role::active);
+  CHECK(h.has_event("stepped_down"));
+}
+
 TEST_CASE("failover: a definite failure is answered only once the record "
           "naming the batch failed is committed; a step-down turns it into "
           "not_active") {

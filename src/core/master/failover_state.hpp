@@ -87,6 +87,10 @@ struct failover_state {
   /// The members of the newest committed record: only they get copies.
   std::set<node_name> committed_names;
   time_us quorum_heard = 0;        ///< CheckQuorum: a majority was up then
+  /// CheckQuorum counts round trips, not inbound messages: when each
+  /// storage node last echoed this master's lease (a one-way partition
+  /// lets their heartbeats in while nothing of ours gets out).
+  std::map<node_name, time_us> reached;
   /// Replies that report durable decisions (a definite failure, a remove):
   /// sent once the record version holding the decision is committed.
   std::vector<std::pair<uint64_t, fx::reply>> held;

@@ -429,6 +429,7 @@ void master_machine::promote() {
   f.active_epoch = f.proposed;
   ++f.failovers;
   f.quorum_heard = now_;
+  f.reached.clear();
   record_load from;
   from.record = f.known.record;
   from.record.epoch = f.proposed - 1; // start_from_record adds one
@@ -588,13 +589,16 @@ void master_machine::active_tick() {
       if (fo.sent->holders.count(m.name) == 0)
         send_record(m.name);
   // CheckQuorum: an active master cut off from most storage nodes cannot
-  // know whether another one took over; it steps down once it has not
-  // heard a majority for the master timeout (as long as their leases
-  // last, no storage node promises a newer epoch).
+  // know whether another one took over; it steps down once a majority has
+  // not echoed its lease for the master timeout (as long as their leases
+  // last, no storage node promises a newer epoch). Echoes, not heartbeats:
+  // behind a one-way partition the heartbeats still come in.
   std::vector<time_us> heard;
-  for (size_t n = 0; n < st_.members.size(); ++n)
-    if (!st_.members[n].removed)
-      heard.push_back(st_.detector.last_heard(static_cast<node_number>(n)));
+  for (auto& m : st_.members)
+    if (!m.removed) {
+      auto i = fo.reached.find(m.name);
+      heard.push_back(i == fo.reached.end() ? -1 : i->second);
+    }
   auto need = record_quorum(heard.size());
   if (need == 0) {
     fo.quorum_heard = now_;
@@ -725,7 +729,10 @@ void master_machine::on_epoch_notice(const epoch_notice& notice, time_us now,
                                      effects& out) {
   begin(now, out);
   auto& fo = st_.failover;
-  if (fo.enabled && notice.master != fo.self) { // (a duplicate of our own)
+  if (fo.enabled && notice.master == fo.self
+      && fo.role == master_role::active && notice.epoch == st_.epoch)
+    fo.reached[notice.node] = now_; // our lease, echoed: a round trip
+  if (fo.enabled && notice.master != fo.self) {
     auto mine = fo.role == master_role::active ? st_.epoch : fo.proposed;
     if (notice.epoch > mine || (fo.role != master_role::active
                                 && notice.epoch >= mine))
