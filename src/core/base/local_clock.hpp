@@ -50,10 +50,6 @@ public:
     set(t, 0, exact_rate);
   }
 
-  int64_t rate() const {
-    return rate_;
-  }
-
   bool exact() const {
     return rate_ == exact_rate && anchor_local_ == anchor_true_;
   }
