@@ -14,8 +14,9 @@
 //     directory -> net_link -> master, pipelined by app::append_driver).
 //     Redis: K pipelined XADDs then `WAIT 2 0` per batch (the analogue of RF 3,
 //     ack from all copies); 8 in flight = 8 connections driven by one thread.
-//   - 1000-entry range reads, 1 in flight: `logstore read`'s request
-//     (read_req over a time range) against XRANGE ... COUNT 1000, both over a
+//   - 1000-entry range reads, 1 in flight: `logstore read`'s path (a plan
+//     from the master, fetches from the storage nodes) against XRANGE ...
+//     COUNT 1000, both over a
 //     preloaded store (default 1M entries).
 // Configurations are measured in interleaved rounds (logstore, Redis,
 // logstore, ...; default 5 rounds of 1.5 s after a 0.3 s warm-up) and the

@@ -1,6 +1,7 @@
 // logstore — cluster_bench: the logstore side.
 #include "cluster/logstore_rounds.hpp"
 
+#include "actors/direct_read.hpp"
 #include "actors/protocol.hpp"
 #include "app/append_driver.hpp"
 #include "app/client_session.hpp"
@@ -164,13 +165,20 @@ round_result logstore_read_round(logstore_cluster& lc, uint64_t n, double secs,
   uint64_t entries = 0, bad = 0;
   caf::scoped_actor self{lc.session->system()};
   auto timeout = lc.session->request_timeout();
+  // As `logstore read`: a plan from the master, fetches from the storage
+  // nodes, merged by the reader (actors/direct_read.hpp).
+  auto reader = lc.session->system().spawn(
+    reader_actor, lc.session->directory(),
+    lc.session->names_active_first().front(),
+    static_cast<time_us>(
+      std::chrono::duration_cast<std::chrono::microseconds>(timeout).count()));
   auto t0 = clk::now();
   while (seconds_since(t0) < secs) {
     auto from = start(rng);
     read_req req{from, from + range_size - 1};
     auto t = clk::now();
     bool ok = false;
-    self->request(lc.master, timeout, req)
+    self->request(reader, timeout + std::chrono::seconds{1}, req)
       .receive(
         [&](read_result& res) {
           ok = res.complete && res.entries.size() == range_size;
@@ -183,6 +191,7 @@ round_result logstore_read_round(logstore_cluster& lc, uint64_t n, double secs,
     else
       ++bad;
   }
+  caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
   return summarize(entries, seconds_since(t0), lat, bad);
 }
 
@@ -192,8 +201,8 @@ double logstore_rtt_p50_us(logstore_cluster& lc, double secs) {
   auto t0 = clk::now();
   while (seconds_since(t0) < secs) {
     auto t = clk::now();
-    self->request(lc.master, std::chrono::seconds{5}, read_req{1, 1})
-      .receive([](read_result&) {}, [](caf::error&) {});
+    self->request(lc.master, std::chrono::seconds{5}, read_plan_req{1, 1})
+      .receive([](read_plan_reply&) {}, [](caf::error&) {});
     lat.push_back(
       std::chrono::duration<double, std::micro>(clk::now() - t).count());
   }

@@ -57,13 +57,14 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
                                    int64_t& next_ts,
                                    uint64_t max_entries = UINT64_MAX);
 
-/// `logstore read`'s request (read_req over a random 1000-entry time range
-/// of the `n` entries from read_base), 1 in flight, for `secs` seconds.
+/// `logstore read`'s path (a plan from the master, then fetches from the
+/// storage nodes, merged by the reader) over a random 1000-entry time range
+/// of the `n` entries from read_base, 1 in flight, for `secs` seconds.
 round_result logstore_read_round(logstore_cluster& lc, uint64_t n, double secs,
                                  std::mt19937_64& rng);
 
-/// p50 of round trips to the master for `secs` seconds with a read of an
-/// empty time range (no batch overlaps it, so no storage node is asked): one
+/// p50 of round trips to the master for `secs` seconds with a read plan of an
+/// empty time range (no batch overlaps it, so the plan is empty): one
 /// bare CAF remote request/response, the per-hop cost every append pays
 /// twice (client -> master, master -> storage nodes). Not status_req: the
 /// master's status counts under-replicated batches, which grows with them.

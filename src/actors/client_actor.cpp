@@ -1,6 +1,7 @@
 // logstore — workload client actor.
 #include "actors/client_actor.hpp"
 
+#include "actors/direct_read.hpp"
 #include "core/base/assert.hpp"
 #include "core/base/prng.hpp"
 #include "core/client/append_session.hpp"
@@ -32,6 +33,8 @@ struct client_state {
   history* hist = nullptr;
   prng rng;
   peer_cache peers;
+  /// Reads keep their own peer cache (the master and storage nodes).
+  reader_env_ptr reader;
   sequence_nr next_seq = 1;
   process_ids processes{0, 1};
   uint32_t final_attempts = 0;
@@ -161,15 +164,14 @@ void start_read(caf::event_based_actor* self, const state_ptr& st,
     }
     complete(read_outcome(code), code, nullptr);
   };
-  st->peers.with_peer(
-    self, st->ctx.directory, st->master(), timeout,
-    [self, range, timeout, complete, on_error](const caf::actor& master) {
-      self->request(master, span_us(timeout), read_req{range.from, range.to})
-        .then([complete](read_result& res) { complete(op_type::ok, errc::none,
-                                                      &res); },
-              [on_error](caf::error& err) { on_error(to_errc(err)); });
-    },
-    on_error);
+  direct_read(self, st->reader, st->master(), range, timeout,
+              [complete, on_error](errc code, const std::string&,
+                                   read_result* res) {
+                if (code == errc::none)
+                  complete(op_type::ok, errc::none, res);
+                else
+                  on_error(code);
+              });
 }
 
 void next_op(caf::event_based_actor* self, const state_ptr& st) {
@@ -200,6 +202,8 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   st->ctx = std::move(ctx);
   st->hist = h;
   st->rng = prng{st->ctx.seed};
+  st->reader = std::make_shared<reader_env>();
+  st->reader->directory = st->ctx.directory;
   st->processes = process_ids{st->opts.number, st->opts.process_stride};
   self->set_default_handler(caf::drop);
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);

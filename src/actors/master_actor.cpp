@@ -233,7 +233,12 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
   return {
     asked<const join_req>(self, sh, &machine::on_join),
     asked<append_req>(self, sh, &machine::on_append),
-    asked<const read_req>(self, sh, &machine::on_read),
+    asked<const read_plan_req>(self, sh, &machine::on_read_plan),
+    [self, sh](const missing_copies& hint) {
+      step(self, sh, [&](machine& m, time_us now, effects& out) {
+        m.on_missing_copies(hint, now, out);
+      });
+    },
     asked<const drain_req>(self, sh, &machine::on_drain),
     asked<const remove_req>(self, sh, &machine::on_remove),
     asked<const master_ping>(self, sh, &machine::on_master_ping),

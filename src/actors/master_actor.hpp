@@ -1,5 +1,5 @@
 // logstore — the master: membership, placement, the write quorum, the batch
-// index, and reads that gather from replicas.
+// index, and read plans.
 // Layer: actors. Every decision is made by master_machine
 // (core/master/master_machine.hpp); the actor only translates CAF messages
 // into its inputs and carries out its effects.
@@ -18,9 +18,10 @@
 //        +--- replacement node, while attempts and untried live nodes last;
 //             none left and confirmed + outstanding < W --> replication_failed
 //
-// Read path: index.overlapping(from, to) -> read_plan -> fetch_req per node
-// -> fall back to other replicas -> merged read_result (complete or naming
-// the missing ranges).
+// Read path: read_plan_req --> index.overlapping(from, to) --> read_plan_reply
+// (each batch's live replicas). The client fetches from the storage nodes
+// and merges (actors/direct_read.hpp); no entry crosses the master. A
+// missing_copies hint makes it check those copies with their node.
 #pragma once
 
 #include "actors/node_context.hpp"

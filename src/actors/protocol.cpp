@@ -99,7 +99,12 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<epoch_notice>("logstore::epoch_notice")
     .add_message_type<master_ping>("logstore::master_ping")
     .add_message_type<master_view>("logstore::master_view")
-    .add_message_type<master_info>("logstore::master_info");
+    .add_message_type<master_info>("logstore::master_info")
+    .add_message_type<read_plan_req>("logstore::read_plan_req")
+    .add_message_type<plan_node>("logstore::plan_node")
+    .add_message_type<planned_batch>("logstore::planned_batch")
+    .add_message_type<read_plan_reply>("logstore::read_plan_reply")
+    .add_message_type<missing_copies>("logstore::missing_copies");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

@@ -50,6 +50,9 @@ std::string client_session::start() {
     return bad;
   net::directory_options dopts;
   dopts.self = "client";
+  // Reads fetch from the storage nodes a plan names (at the addresses it
+  // gives): those are dialed too.
+  dopts.dial_learned = true;
   dopts.peers = list->peers();
   dopts.tls = args_.transport.tls_enabled();
   dopts.log = &log_;

@@ -8,6 +8,7 @@
 // safe to remove; 1 not yet; 2 unknown node or master unreachable.
 // remove: 0 removed; 1 refused (precondition); 2 unknown node or master
 // unreachable.
+#include "actors/direct_read.hpp"
 #include "app/client_session.hpp"
 #include "app/cluster_commands.hpp"
 #include "app/history_file.hpp"
@@ -249,8 +250,17 @@ int run_read(const read_args& args) {
   auto process = (uint64_t{std::random_device{}()} << 16) | 0xFFFF;
   hist.add(read_event(hist, process, op_type::invoke, f, range));
   int rc = 2;
+  // The master gives the plan; the reader fetches from the storage nodes
+  // and merges (actors/direct_read.hpp): no entry crosses the master.
+  auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(
+                   session.request_timeout())
+                   .count();
+  auto reader = session.system().spawn(reader_actor, session.directory(),
+                                       session.names_active_first().front(),
+                                       static_cast<time_us>(timeout));
   caf::scoped_actor self{session.system()};
-  self->request(master, session.request_timeout(), read_req{*from, *to})
+  self->request(reader, session.request_timeout() + std::chrono::seconds{1},
+                read_req{*from, *to})
     .receive(
       [&](read_result& res) {
         print_entries(res, args.output);
@@ -274,6 +284,7 @@ int run_read(const read_args& args) {
         std::cerr << "error: read failed: " << describe_error(e, session.system().render(e))
                   << "\n";
       });
+  caf::anon_send_exit(reader, caf::exit_reason::user_shutdown);
   if (!args.history.empty())
     if (auto bad = append_history(args.history, hist, first_new); !bad.empty())
       std::cerr << "read: " << bad << "\n";

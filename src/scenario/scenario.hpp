@@ -151,6 +151,10 @@ struct expectations {
   /// included); -1 = not checked. Catches needless failovers (a healthy
   /// master deposed because of a clock, a pause elsewhere, a lost message).
   int64_t max_promotions = -1;
+  /// Most bytes of read-path messages through the master per read invoked
+  /// (plans, in the run's average); -1 = not checked. The lesson on the
+  /// original design's third limitation (docs/lessons/03-master-data-path.md).
+  int64_t max_master_bytes_per_read = -1;
   /// Most repair copies the master may make in the whole run; -1 = not
   /// checked.
   int64_t max_repair_copies = -1;

@@ -218,7 +218,8 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   table_reader r{ctx, *table, "expect"};
   r.allow_only({"invariants", "min_availability", "max_recovery",
                 "max_false_dead", "max_detection", "max_repair_copies",
-                "max_imbalance", "max_failover", "max_promotions"});
+                "max_imbalance", "max_failover", "max_promotions",
+                "max_master_bytes_per_read"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
@@ -227,6 +228,8 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   r.duration("max_detection", s.expect.max_detection, 1, one_hour);
   r.duration("max_failover", s.expect.max_failover, 1, one_hour);
   r.integer("max_promotions", s.expect.max_promotions, 1, 1'000'000);
+  r.integer("max_master_bytes_per_read", s.expect.max_master_bytes_per_read, 0,
+            1'000'000'000);
   r.integer("max_repair_copies", s.expect.max_repair_copies, 0,
             1'000'000'000);
   r.probability("max_imbalance", s.expect.max_imbalance);

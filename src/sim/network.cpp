@@ -304,11 +304,30 @@ void network::set_fate(size_t rec, message_event::fate f) {
     recorded_[rec].outcome = f;
 }
 
+void network::count(node_index from, node_index to,
+                    const caf::mailbox_element& m) {
+  if ((counted_.count(from) == 0 && counted_.count(to) == 0)
+      || from == hidden_ || to == hidden_)
+    return; // the oracle's probes are not the cluster's traffic
+  auto& content = m.content();
+  type_hash(m);
+  auto name = content.size() == 0 ? std::string{"(empty)"}
+                                  : types_[content.type(0).second].second;
+  auto& t = stats_.counted[name];
+  ++t.messages;
+  count_buf_.clear();
+  caf::binary_serializer sink{sys_, count_buf_};
+  auto copy = m.copy_content_to_message();
+  if (!inspect(sink, copy))
+    t.bytes += count_buf_.size();
+}
+
 void network::transmit(node_index from, node_index to,
                        caf::strong_actor_ptr target, uint32_t incarnation,
                        caf::mailbox_element_ptr msg) {
   ++stats_.sent;
   check_wire(*msg);
+  count(from, to, *msg);
   auto th = type_hash(*msg);
   mix(static_cast<uint64_t>(now_));
   mix((static_cast<uint64_t>(from) << 32) | to);

@@ -41,6 +41,14 @@ struct network_stats {
   uint64_t to_dead = 0;     ///< arrived at a crashed node / old incarnation
   uint64_t duplicated = 0;
   uint64_t reordered = 0;
+  /// Messages to or from the nodes marked with count_traffic (the
+  /// masters), by short type name: how much of the cluster's traffic the
+  /// master carries (docs/simulation.md, "Traffic through the master").
+  struct traffic {
+    uint64_t messages = 0;
+    uint64_t bytes = 0; ///< as CAF's binary serializer writes the content
+  };
+  std::map<std::string, traffic> counted;
 };
 
 /// One observed message, for diagrams (Mermaid, Perfetto) and the trace.
@@ -107,6 +115,11 @@ public:
   /// Messages from or to node n are not kept for diagrams (the oracle).
   void hide_from_diagrams(node_index n) {
     hidden_ = n;
+  }
+  /// Messages from or to node n are counted by type and size in
+  /// network_stats::counted. Counting changes nothing that is sent.
+  void count_traffic(node_index n) {
+    counted_.insert(n);
   }
   void uncut(node_index from, node_index to);
   void set_link(node_index a, node_index b, const link_profile& p);
@@ -185,6 +198,7 @@ private:
   uint64_t type_hash(const caf::mailbox_element& m);
   void check_wire(const caf::mailbox_element& m);
   void mix(uint64_t x);
+  void count(node_index from, node_index to, const caf::mailbox_element& m);
   size_t record(node_index from, node_index to, const caf::mailbox_element& m,
                 time_us due);
   void set_fate(size_t rec, message_event::fate f);
@@ -210,6 +224,8 @@ private:
   std::set<uint32_t> wire_checked_;
   size_t record_max_ = 0;
   node_index hidden_ = UINT32_MAX;
+  std::set<node_index> counted_;
+  std::vector<char> count_buf_;
   std::vector<message_event> recorded_;
 };
 

@@ -1,5 +1,6 @@
 // logstore — the simulator's white-box oracle.
 #include "sim/oracle.hpp"
+#include "sim/traffic.hpp"
 
 #include "sim/report.hpp"
 #include "sim/world.hpp"
@@ -231,6 +232,10 @@ std::vector<std::string> oracle_verdicts(const scenario& s,
   if (e.max_repair_copies >= 0
       && o.repairs_done > static_cast<uint64_t>(e.max_repair_copies))
     out.emplace_back("max-repair-copies");
+  if (e.max_master_bytes_per_read >= 0
+      && master_traffic_of(r).bytes_per_read()
+           > static_cast<double>(e.max_master_bytes_per_read))
+    out.emplace_back("max-master-bytes-per-read");
   if (e.max_imbalance >= 0 && imbalance(o) > e.max_imbalance)
     out.emplace_back("max-imbalance");
   return out;

@@ -1,9 +1,12 @@
 // logstore — text report and JSON summary of a simulation run.
 #include "sim/report.hpp"
 
+#include "sim/traffic.hpp"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <ostream>
 
 namespace logstore::sim {
@@ -125,6 +128,8 @@ void write_write_outage(std::ostream& out, const run_result& r) {
       << format_latency(from + gap) << ")\n";
 }
 
+void write_master_traffic(std::ostream& out, const run_result& r);
+
 void write_operations(std::ostream& out, const run_result& r) {
   auto& c = r.check;
   out << "operations\n";
@@ -144,6 +149,33 @@ void write_operations(std::ostream& out, const run_result& r) {
       << " delivered, " << n.lost << " lost, " << n.cut
       << " cut by partitions, " << n.to_dead << " to crashed nodes, "
       << n.duplicated << " duplicated, " << n.reordered << " reordered\n\n";
+  write_master_traffic(out, r);
+}
+
+void write_master_traffic(std::ostream& out, const run_result& r) {
+  if (r.net.counted.empty())
+    return;
+  out << "through the master (messages to or from a master; bytes as "
+         "serialized; the oracle's probes left out)\n";
+  for (auto& [type, t] : r.net.counted) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "  %-16s %10" PRIu64 " messages %14"
+                  PRIu64 " bytes  (%s path)\n", type.c_str(), t.messages,
+                  t.bytes, path_of(type));
+    out << line;
+  }
+  auto m = master_traffic_of(r);
+  auto per = [&](double msgs, double bytes, uint64_t ops, const char* what) {
+    char line[160];
+    std::snprintf(line, sizeof(line),
+                  "  per %-6s %8.2f messages, %10.0f bytes through the master "
+                  "(%" PRIu64 " %ss)\n",
+                  what, msgs, bytes, ops, what);
+    out << line;
+  };
+  per(m.messages_per_append(), m.bytes_per_append(), m.appends, "append");
+  per(m.messages_per_read(), m.bytes_per_read(), m.reads, "read");
+  out << "\n";
 }
 
 void write_invariants(std::ostream& out, const scenario& s,

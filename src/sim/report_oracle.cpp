@@ -3,6 +3,7 @@
 // of every member, and the oracle's checks.
 // Layer: sim (formatting only; no CAF).
 #include "sim/report.hpp"
+#include "sim/traffic.hpp"
 
 #include <algorithm>
 #include <cinttypes>
@@ -228,6 +229,13 @@ void write_oracle_invariants(std::ostream& out, const scenario& s,
     limit_line(out, o.promotions <= static_cast<uint64_t>(e.max_promotions),
                "promotions " + std::to_string(o.promotions)
                  + " <= " + std::to_string(e.max_promotions));
+  if (e.max_master_bytes_per_read >= 0) {
+    auto per = master_traffic_of(r).bytes_per_read();
+    limit_line(out, per <= static_cast<double>(e.max_master_bytes_per_read),
+               "bytes through the master per read "
+                 + std::to_string(static_cast<uint64_t>(per)) + " <= "
+                 + std::to_string(e.max_master_bytes_per_read));
+  }
   if (e.max_repair_copies >= 0)
     limit_line(out,
                o.repairs_done <= static_cast<uint64_t>(e.max_repair_copies),

@@ -80,6 +80,9 @@ world::world(const scenario& s, const run_options& opts)
   net_->record_messages(opts.record_messages);
   oracle_node_ = static_cast<node_index>(names_.size() - 1);
   net_->hide_from_diagrams(oracle_node_);
+  for (node_index n = 0; n < names_.size(); ++n)
+    if (is_master_name(names_[n]))
+      net_->count_traffic(n);
   disks_.resize(names_.size());
   for (node_index n = 0; n < names_.size(); ++n)
     if (s_.disk.durable

@@ -5,6 +5,7 @@
 // deliver, drop, cut, crash, advance time. No CAF, no threads.
 //
 //   test --join/append/read/status/drain/remove--> master_machine
+//   (a read: the plan from the master, fetches to the fake nodes directly)
 //                                                     | effects
 //             outbox (requests and sends to nodes) <--+--> answers by token,
 //             timers, persisted records, events
@@ -16,6 +17,7 @@
 // turns it off.
 #pragma once
 
+#include "core/client/read_session.hpp"
 #include "core/master/master_machine.hpp"
 
 #include <algorithm>
@@ -217,12 +219,72 @@ public:
       append(client, seq, 2, spacing * static_cast<timestamp_us>(seq));
   }
 
+  /// A client's read as core/client/read_session.hpp runs it: a plan from
+  /// the master, fetches straight to the fake nodes (one that is down, cut
+  /// or silent fails its fetch), the missing-copy hints back to the master.
+  /// The outcome is read_answer_of(token).
   uint64_t read(timestamp_us from, timestamp_us to) {
     auto token = next_token_++;
     step([&](effects& out) {
-      machine_.on_read(token, read_req{from, to}, now_, out);
+      machine_.on_read_plan(token, read_plan_req{from, to}, now_, out);
     });
+    auto a = answer_of(token);
+    if (!a)
+      return token; // never answered (the harness holds the reply)
+    if (auto* e = std::get_if<error_answer>(&*a)) {
+      reads_[token] = *e;
+      return token;
+    }
+    read_session session{{from, to}, std::get<read_plan_reply>(*a)};
+    if (!session.error().empty()) {
+      reads_[token] = error_answer{errc::malformed_request, session.error()};
+      return token;
+    }
+    ++plans_;
+    std::deque<read_session::fetch_to> todo;
+    for (auto& f : session.start())
+      todo.push_back(std::move(f));
+    while (!todo.empty()) {
+      auto f = std::move(todo.front());
+      todo.pop_front();
+      ++client_fetches_;
+      auto& n = node(f.node);
+      std::vector<read_session::fetch_to> more;
+      if (!n.up || n.cut || n.silent) {
+        more = session.on_failure(f.id);
+      } else {
+        auto res = serve_fetch(n, f.req);
+        more = session.on_result(f.id, res);
+      }
+      for (auto& x : more)
+        todo.push_back(std::move(x));
+    }
+    reads_[token] = session.finish();
+    for (auto& hint : session.hints())
+      step([&](effects& out) {
+        machine_.on_missing_copies(hint, now_, out);
+      });
     return token;
+  }
+
+  /// A client's missing_copies hint (network input, one-way).
+  void hint(const node_name& node, std::vector<batch_id> ids) {
+    step([&](effects& out) {
+      machine_.on_missing_copies(missing_copies{node, std::move(ids)}, now_,
+                                 out);
+    });
+  }
+
+  using read_answer = std::variant<read_result, error_answer>;
+  std::optional<read_answer> read_answer_of(uint64_t token) const {
+    auto i = reads_.find(token);
+    if (i == reads_.end())
+      return std::nullopt;
+    return i->second;
+  }
+  /// Fetches clients sent to storage nodes (none go through the master).
+  uint64_t client_fetches() const {
+    return client_fetches_;
   }
 
   status_reply status() {
@@ -542,6 +604,24 @@ private:
     }
   }
 
+  static fetch_result serve_fetch(const fake_node& n, const fetch_req& f) {
+    fetch_result res;
+    for (auto id : f.batches) {
+      auto i = n.held.find(id);
+      if (i == n.held.end()) {
+        res.not_found.push_back(id);
+        continue;
+      }
+      batch_slice s;
+      s.batch = id;
+      for (auto& e : i->second.entries)
+        if (f.from <= e.ts && e.ts <= f.to)
+          s.entries.push_back(e);
+      res.slices.push_back(std::move(s));
+    }
+    return res;
+  }
+
   void deliver(const in_flight& m) {
     if (lose_ && lose_(m)) {
       if (m.is_request)
@@ -614,23 +694,8 @@ private:
       n.held.emplace(c->batch, i->second);
       return reply(m, copy_ack{c->batch, n.name});
     }
-    if (auto* f = std::get_if<fetch_req>(&m.msg)) {
-      fetch_result res;
-      for (auto id : f->batches) {
-        auto i = n.held.find(id);
-        if (i == n.held.end()) {
-          res.not_found.push_back(id);
-          continue;
-        }
-        batch_slice s;
-        s.batch = id;
-        for (auto& e : i->second.entries)
-          if (f->from <= e.ts && e.ts <= f->to)
-            s.entries.push_back(e);
-        res.slices.push_back(std::move(s));
-      }
-      return reply(m, std::move(res));
-    }
+    if (auto* f = std::get_if<fetch_req>(&m.msg))
+      return reply(m, serve_fetch(n, *f));
     if (auto* d = std::get_if<delete_req>(&m.msg)) {
       if (fenced(n, d->epoch))
         return fail(m, errc::stale_epoch);
@@ -667,6 +732,9 @@ private:
   std::vector<in_flight> sent_;
   std::multimap<time_us, fx::timer> timers_;
   std::map<uint64_t, answer> answers_;
+  std::map<uint64_t, read_answer> reads_;
+  uint64_t plans_ = 0;
+  uint64_t client_fetches_ = 0;
   std::vector<fx::event> events_;
   std::vector<master_record> persisted_;
   std::optional<errc> stopped_;
@@ -679,6 +747,14 @@ private:
 };
 
 /// The error code of an answer, errc::none for a success.
+inline errc code_of(const std::optional<master_harness::read_answer>& a) {
+  if (!a)
+    return errc::none;
+  if (auto* e = std::get_if<error_answer>(&*a))
+    return e->code;
+  return errc::none;
+}
+
 inline errc code_of(const std::optional<answer>& a) {
   if (!a)
     return errc::none;

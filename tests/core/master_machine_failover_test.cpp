@@ -127,7 +127,7 @@ TEST_CASE("failover: a standby answers appends, reads, joins, drains and "
   CHECK(code_of(h.answer_of(t)) == errc::not_active);
   CHECK(error_text(h.answer_of(t)).find("master (epoch 4)")
         != std::string::npos);
-  CHECK(code_of(h.answer_of(h.read(0, 10))) == errc::not_active);
+  CHECK(code_of(h.read_answer_of(h.read(0, 10))) == errc::not_active);
   CHECK(code_of(h.join("storage-1")) == errc::not_active);
   CHECK(code_of(h.drain("storage-1")) == errc::not_active);
   CHECK(code_of(h.remove("storage-1")) == errc::not_active);

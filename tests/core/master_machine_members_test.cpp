@@ -195,7 +195,7 @@ TEST_CASE("retention: by size the oldest batches go first, and reads "
   CHECK(h.state().index.size() <= 4);
   CHECK(h.state().expired_before > 1000);
   auto t = h.read(0, 100'000);
-  auto res = std::get<read_result>(*h.answer_of(t));
+  auto res = std::get<read_result>(*h.read_answer_of(t));
   CHECK(res.expired_before == h.state().expired_before);
   CHECK(res.entries.size() == 2 * h.state().index.size());
   for (auto& e : res.entries)

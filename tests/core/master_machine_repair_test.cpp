@@ -22,8 +22,9 @@ size_t copies_sent(const master_harness& h) {
 }
 
 read_result read_of(const master_harness& h, uint64_t token) {
-  auto a = h.answer_of(token);
+  auto a = h.read_answer_of(token);
   REQUIRE(a);
+  REQUIRE(std::holds_alternative<read_result>(*a));
   return std::get<read_result>(*a);
 }
 
@@ -158,7 +159,7 @@ TEST_CASE("read path: a read merges every batch in range, sorted, "
 
 TEST_CASE("read path: from > to is malformed_request") {
   master_harness h{3};
-  CHECK(code_of(h.answer_of(h.read(10, 5))) == errc::malformed_request);
+  CHECK(code_of(h.read_answer_of(h.read(10, 5))) == errc::malformed_request);
 }
 
 TEST_CASE("read path: a replica that does not answer is replaced by "
@@ -204,6 +205,43 @@ TEST_CASE("read path: a replica that answers not_found loses the copy in "
   auto* meta = h.state().index.find(id);
   REQUIRE(meta != nullptr);
   CHECK(meta->replicas.count < 3);
+}
+
+TEST_CASE("read path: the master sends a plan, never a fetch; the client "
+          "reads from the storage nodes") {
+  // docs/protocol.md, "Read path": no entry crosses the master.
+  master_harness h{3};
+  h.append(1, 1, 3, 1000);
+  h.append(1, 2, 3, 2000);
+  auto t = h.read(0, 5000);
+  auto r = read_of(h, t);
+  CHECK(r.complete);
+  CHECK(r.entries.size() == 6);
+  CHECK(h.count_sent([](const in_flight& m) { return m.is_fetch(); }) == 0);
+  CHECK(h.client_fetches() >= 1);
+  auto plan = std::get<read_plan_reply>(*h.answer_of(t));
+  REQUIRE(plan.batches.size() == 2);
+  CHECK(plan.batches[0].replicas.size() == 3);
+  CHECK(plan.nodes.size() == 3);
+}
+
+TEST_CASE("read path: a missing-copies hint is checked with the node; a "
+          "copy it still holds stays listed") {
+  // A hint is network input from a client: never trusted on its word.
+  master_harness h{3};
+  auto id = ack_of(h, h.append(1, 1, 3, 1000));
+  h.hint("storage-1", {id, 999});
+  CHECK(h.count_sent([](const in_flight& m) { return m.is_fetch(); }) == 1);
+  auto* meta = h.state().index.find(id);
+  REQUIRE(meta != nullptr);
+  CHECK(meta->replicas.count == 3);
+  // Now the copy is really gone: the same hint drops it and repairs.
+  h.node("storage-1").held.erase(id);
+  h.hint("storage-1", {id});
+  CHECK(h.state().index.find(id)->replicas.count == 2);
+  CHECK(h.has_event("copies_missing"));
+  // A hint about an unknown node changes nothing.
+  h.hint("nobody", {id});
 }
 
 TEST_CASE("master restart: the epoch goes up, batch ids are never reused, "

@@ -1,9 +1,9 @@
-// Checks merge_sorted, coalesce_ranges and covered_by (src/core/master/merge.hpp):
+// Checks merge_sorted, coalesce_ranges and covered_by (src/core/client/merge.hpp):
 // the k-way merge equals std::sort of the concatenation on random inputs,
 // repeated identities are kept once, and gap ranges are clipped, sorted and
 // coalesced (inclusive ranges: [1,3] and [4,6] touch).
 // Reference: docs/protocol.md, "read_result" (sorted entries, missing ranges).
-#include "core/master/merge.hpp"
+#include "core/client/merge.hpp"
 
 #include "core/base/prng.hpp"
 

@@ -1,11 +1,11 @@
-// Checks read_plan (src/core/master/read_plan.hpp), the master's read state machine:
+// Checks read_plan (src/core/client/read_plan.hpp), a client read's state machine:
 // a failed replica's batches move to another replica; with every replica
 // down the batch's range is named as missing; a late or duplicated result is
 // not counted twice; not_found and ignored batches are retried elsewhere; a
 // second fetch in flight at the same node is waited for; the first
 // assignment spreads batches over replicas.
-// Reference: docs/protocol.md, "read_req" / "fetch_req" / "read_result".
-#include "core/master/read_plan.hpp"
+// Reference: docs/protocol.md, "read_plan_reply" / "fetch_req" / "read_result".
+#include "core/client/read_plan.hpp"
 
 #include <doctest/doctest.h>
 

@@ -192,14 +192,18 @@ struct remove_req {
 
 // --- read path ----------------------------------------------------------------
 
-/// client -> master: every entry with from <= ts <= to. Reply: read_result.
-/// Errors: malformed_request (from > to, definite).
+/// A read of every entry with from <= ts <= to, as a caller asks a reader
+/// (actors/direct_read.hpp: `logstore read`, the benchmark). It no longer
+/// goes to the master: the reader asks for a read_plan_req and fetches
+/// from the storage nodes. Reply: read_result. Errors: malformed_request
+/// (from > to, definite).
 struct read_req {
   timestamp_us from = 0;
   timestamp_us to = 0;
 };
 
-/// master -> client. Entries sorted by (ts, source, client, seq, index).
+/// A reader's merged answer (read_session::finish()). Entries sorted by
+/// (ts, source, client, seq, index).
 /// When complete is false, `missing` names the time ranges of batches that
 /// had no reachable replica; everything outside them is present.
 struct read_result {
@@ -215,7 +219,61 @@ struct read_result {
   std::vector<node_name> unreported;
 };
 
-/// master -> storage: the entries of these batches within [from, to].
+/// client -> master: where is what of [from, to]? Reply: read_plan_reply.
+/// Errors: malformed_request (from > to, definite), not_active. The master
+/// answers from its index alone: no entry crosses it (docs/protocol.md,
+/// "Read path").
+struct read_plan_req {
+  timestamp_us from = 0;
+  timestamp_us to = 0;
+};
+
+/// A node a read plan names, and where it listens (so a real-mode
+/// directory that does not know it yet can connect; "sim" in the
+/// simulator).
+struct plan_node {
+  node_name name;
+  std::string address;
+};
+
+/// One batch a read must fetch, and which plan nodes hold a copy.
+struct planned_batch {
+  batch_id batch = 0;
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  /// Indices into read_plan_reply::nodes: the replicas the master does not
+  /// think dead (suspect ones included: they often answer). Empty: no
+  /// copy can be read, the batch's range is missing.
+  std::vector<uint32_t> replicas;
+};
+
+/// master -> client: every indexed batch that overlaps the window, with
+/// its replicas. The client fetches from the storage nodes itself, merges,
+/// and judges completeness (core/client/read_session.hpp).
+struct read_plan_reply {
+  uint64_t epoch = 0; ///< the answering master's
+  std::vector<plan_node> nodes;
+  std::vector<planned_batch> batches;
+  /// As read_result::expired_before: entries below it were deleted on
+  /// purpose (retention). min() = none.
+  timestamp_us expired_before = INT64_MIN;
+  /// Members not heard from since a master restart: the plan may lack
+  /// their batches anywhere in time, so the read is incomplete.
+  std::vector<node_name> unreported;
+  /// How long the client waits for one fetch_result (the cluster's
+  /// fetch_timeout) before it asks another replica.
+  time_us fetch_timeout = 0;
+};
+
+/// client -> master, one-way: `node` answered a fetch without these
+/// batches the plan placed on it. A hint, not a verdict: the master asks
+/// the node itself before it drops a copy from its index and repairs it.
+struct missing_copies {
+  node_name node;
+  std::vector<batch_id> batches;
+};
+
+/// client or master -> storage: the entries of these batches within [from, to].
 /// Reply: fetch_result (batches the node lacks are listed, not an error).
 struct fetch_req {
   std::vector<batch_id> batches;
@@ -229,7 +287,7 @@ struct batch_slice {
   std::vector<stored_entry> entries; ///< sorted in read order
 };
 
-/// storage -> master, reply to fetch_req.
+/// storage -> requester, reply to fetch_req.
 struct fetch_result {
   std::vector<batch_slice> slices;
   std::vector<batch_id> not_found;
@@ -460,6 +518,27 @@ template <class Inspector>
 auto inspect(Inspector& f, read_result& x) {
   return f(x.entries, x.complete, x.missing, x.expired_before,
            x.unreported);
+}
+template <class Inspector>
+auto inspect(Inspector& f, read_plan_req& x) {
+  return f(x.from, x.to);
+}
+template <class Inspector>
+auto inspect(Inspector& f, plan_node& x) {
+  return f(x.name, x.address);
+}
+template <class Inspector>
+auto inspect(Inspector& f, planned_batch& x) {
+  return f(x.batch, x.min_ts, x.max_ts, x.replicas);
+}
+template <class Inspector>
+auto inspect(Inspector& f, read_plan_reply& x) {
+  return f(x.epoch, x.nodes, x.batches, x.expired_before, x.unreported,
+           x.fetch_timeout);
+}
+template <class Inspector>
+auto inspect(Inspector& f, missing_copies& x) {
+  return f(x.node, x.batches);
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_req& x) {

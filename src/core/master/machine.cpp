@@ -274,12 +274,10 @@ void master_machine::on_reply(uint64_t token, node_reply& reply, time_us now,
                    std::holds_alternative<copy_ack>(reply) ? errc::none
                                                            : errc::timeout);
       break;
-    case kind::fetch:
+    case kind::check_copies:
       if (auto* result = std::get_if<fetch_result>(&reply))
-        on_fetch_result(what.read, what.fetch, what.node, *result);
-      else
-        on_fetch_failure(what.read, what.fetch, what.node, errc::timeout);
-      break;
+        on_check_result(what.node, what.ids, *result);
+      break; // a wrong reply proves nothing: the copies stay listed
     case kind::remove_copies:
       if (auto* ack = std::get_if<delete_ack>(&reply))
         on_delete_ack(what.node, what.ids, *ack);
@@ -329,9 +327,8 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
     case kind::copy:
       on_copy_done(what.batch, what.source, what.target, code);
       break;
-    case kind::fetch:
-      on_fetch_failure(what.read, what.fetch, what.node, code);
-      break;
+    case kind::check_copies:
+      break; // no answer proves nothing: the copies stay listed
     case kind::remove_copies:
       break; // still pending: resend_deletes() tries again
     case kind::promise:

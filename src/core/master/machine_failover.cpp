@@ -706,8 +706,6 @@ void master_machine::step_down(const std::string& why, uint64_t epoch,
   for (auto& [id, pw] : st_.pending_writes)
     for (auto token : pw.waiters)
       emit(fx::reply{token, gone});
-  for (auto& [id, pr] : st_.pending_reads)
-    emit(fx::reply{pr.token, gone});
   for (auto& [v, r] : fo.held)
     emit(fx::reply{r.token, gone});
   log(log_level::warn, "stepped_down",

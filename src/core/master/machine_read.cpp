@@ -1,15 +1,15 @@
-// logstore — the master's read path: find overlapping batches in the index,
-// fetch each from one live replica (grouped per node), fall back to another
-// replica when one fails, merge (docs/protocol.md, "Read path";
-// core/master/read_plan.hpp).
+// logstore — the master's read path: a read plan from the index, and the
+// check of copies a client found missing (docs/protocol.md, "Read path").
+// The master never fetches or merges entries: the client does
+// (core/client/read_session.hpp), so no entry byte of a read crosses it.
 #include "core/master/master_machine.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
 
 namespace logstore {
 
-/// A node answered a fetch without batches the index lists on it: the copy
-/// is gone (lost with a crash, or damaged and never served). The index
-/// stops listing it there and repair makes a new copy, so status counts it
-/// as under-replicated instead of trusting a copy that is not there.
 void master_machine::forget_missing_copies(node_number node,
                                            const std::vector<batch_id>& ids) {
   uint64_t dropped = 0;
@@ -18,86 +18,65 @@ void master_machine::forget_missing_copies(node_number node,
       enqueue_repair(st_, id);
       ++dropped;
     }
-  log(log_level::warn, "fetch_not_found",
-      st_.members[node].name + " lacks " + std::to_string(ids.size())
-        + " batch(es) a read asked it for; " + std::to_string(dropped)
-        + " copy(ies) dropped from the index and queued for "
-          "re-replication; asking another replica");
+  if (dropped > 0)
+    log(log_level::warn, "copies_missing",
+        st_.members[node].name + " confirmed it lacks "
+          + std::to_string(dropped)
+          + " batch(es) the index placed on it (a reader found them "
+            "missing); dropped from the index and queued for "
+            "re-replication");
 }
 
-void master_machine::maybe_deliver(uint64_t read_id) {
-  auto i = st_.pending_reads.find(read_id);
-  if (i == st_.pending_reads.end() || !i->second.plan->done())
-    return;
-  auto result = i->second.plan->finish();
-  auto window = i->second.plan->window();
-  if (window.from < st_.expired_before)
-    result.expired_before = st_.expired_before;
-  if (!i->second.unreported.empty()) {
-    // A member that had not reported since the restart when the read was
-    // planned may hold batches the plan lacks, anywhere in time: vouch for
-    // nothing.
-    result.complete = false;
-    result.missing.assign(1, window);
-    result.unreported = std::move(i->second.unreported);
+/// The node's own answer to the check: what it lists in not_found is gone
+/// (lost with a crash, or damaged and never served), so the index stops
+/// listing it there and repair makes a new copy. Batches the check did not
+/// ask about are ignored.
+void master_machine::on_check_result(node_number node,
+                                     const std::vector<batch_id>& asked,
+                                     const fetch_result& result) {
+  std::vector<batch_id> gone;
+  for (auto id : result.not_found)
+    if (std::find(asked.begin(), asked.end(), id) != asked.end())
+      gone.push_back(id);
+  if (!gone.empty())
+    forget_missing_copies(node, gone);
+}
+
+void master_machine::on_missing_copies(const missing_copies& hint, time_us now,
+                                       effects& out) {
+  begin(now, out);
+  auto m = st_.member_numbers.find(hint.node);
+  if (m == st_.member_numbers.end() || st_.members[m->second].removed)
+    return end();
+  auto node = m->second;
+  // Only copies the index still lists there, and a bounded number per hint
+  // (network input): the rest come with the next read that misses them.
+  constexpr size_t check_max = 4096;
+  std::vector<batch_id> ids;
+  for (auto id : hint.batches) {
+    if (ids.size() >= check_max)
+      break;
+    if (auto* meta = st_.index.find(id);
+        meta != nullptr && meta->replicas.contains(node)
+        && std::find(ids.begin(), ids.end(), id) == ids.end())
+      ids.push_back(id);
   }
-  emit(fx::reply{i->second.token, std::move(result)});
-  st_.pending_reads.erase(i);
+  if (ids.empty())
+    return end();
+  // A fetch of an empty window: a held batch comes back as an empty slice,
+  // a missing one in not_found; no entry is sent.
+  constexpr auto never = std::numeric_limits<timestamp_us>::max();
+  outstanding_request what;
+  what.what = outstanding_request::kind::check_copies;
+  what.node = node;
+  what.ids = ids;
+  request(node, fetch_req{std::move(ids), never, never},
+          st_.cfg.fetch_timeout, std::move(what));
+  end();
 }
 
-void master_machine::on_fetch_result(uint64_t read_id, uint64_t fetch,
-                                     node_number node, fetch_result& result) {
-  auto i = st_.pending_reads.find(read_id);
-  if (i == st_.pending_reads.end())
-    return;
-  if (!result.not_found.empty())
-    forget_missing_copies(node, result.not_found);
-  auto malformed = i->second.plan->malformed();
-  auto more = i->second.plan->on_result(fetch, std::move(result.slices),
-                                        result.not_found);
-  if (i->second.plan->malformed() > malformed)
-    log(log_level::error, "fetch_malformed",
-        st_.members[node].name + " sent "
-          + std::to_string(i->second.plan->malformed() - malformed)
-          + " slice(s) that are unsorted or outside the batch or the "
-            "window; never merged, asked elsewhere");
-  send_fetches(read_id, std::move(more));
-  maybe_deliver(read_id);
-}
-
-void master_machine::on_fetch_failure(uint64_t read_id, uint64_t fetch,
-                                      node_number node, errc code) {
-  auto i = st_.pending_reads.find(read_id);
-  if (i == st_.pending_reads.end())
-    return;
-  if (code == errc::timeout)
-    emit(fx::forget_peer{st_.members[node].name});
-  log(log_level::info, "fetch_failed",
-      st_.members[node].name + " did not answer a fetch ("
-        + std::string{to_string(code)} + "); falling back to other replicas");
-  auto more = i->second.plan->on_failure(fetch);
-  send_fetches(read_id, std::move(more));
-  maybe_deliver(read_id);
-}
-
-void master_machine::send_fetches(uint64_t read_id, read_plan::groups groups) {
-  auto i = st_.pending_reads.find(read_id);
-  if (i == st_.pending_reads.end())
-    return;
-  auto window = i->second.plan->window();
-  for (auto& f : groups) {
-    outstanding_request what;
-    what.what = outstanding_request::kind::fetch;
-    what.read = read_id;
-    what.fetch = f.id;
-    what.node = f.node;
-    request(f.node, fetch_req{std::move(f.batches), window.from, window.to},
-            st_.cfg.fetch_timeout, std::move(what));
-  }
-}
-
-void master_machine::on_read(uint64_t token, const read_req& req, time_us now,
-                             effects& out) {
+void master_machine::on_read_plan(uint64_t token, const read_plan_req& req,
+                                  time_us now, effects& out) {
   begin(now, out);
   if (refuse_inactive(token))
     return end();
@@ -107,35 +86,45 @@ void master_machine::on_read(uint64_t token, const read_req& req, time_us now,
     return end();
   }
   time_range window{req.from, req.to};
+  read_plan_reply plan;
+  plan.epoch = st_.epoch;
+  plan.fetch_timeout = st_.cfg.fetch_timeout;
+  if (window.from < st_.expired_before)
+    plan.expired_before = st_.expired_before;
+  // A member that has not reported since the restart may hold batches the
+  // index lacks, anywhere in time: the client must not call the read
+  // complete (and while rebuilding, the index is not worth a plan).
+  plan.unreported.assign(st_.unreported.begin(), st_.unreported.end());
   if (st_.rebuilding) {
-    // Not every member has reported since the restart: the index may lack
-    // batches, so say "incomplete" rather than lie.
-    read_result partial;
-    partial.complete = false;
-    partial.missing.push_back(window);
-    if (window.from < st_.expired_before)
-      partial.expired_before = st_.expired_before;
-    partial.unreported.assign(st_.unreported.begin(), st_.unreported.end());
-    emit(fx::reply{token, std::move(partial)});
+    emit(fx::reply{token, std::move(plan)});
     return end();
   }
-  std::vector<read_plan::batch_ref> refs;
-  for (auto id : st_.index.overlapping(window)) {
-    auto* meta = st_.index.find(id);
-    refs.push_back({id, meta->min_ts, meta->max_ts, meta->replicas});
-  }
   // Reads may try suspect nodes (they often answer); never dead ones. The
-  // plan asks later too: with the time of the step that asks.
-  auto is_live = [this](node_number n) {
-    return st_.detector.state(n, now_) != node_state::dead;
-  };
-  auto read_id = st_.next_read++;
-  auto& pr = st_.pending_reads[read_id];
-  pr.plan = std::make_unique<read_plan>(window, std::move(refs), is_live);
-  pr.token = token;
-  pr.unreported.assign(st_.unreported.begin(), st_.unreported.end());
-  send_fetches(read_id, pr.plan->start());
-  maybe_deliver(read_id);
+  // node table is in member order, so the client's ties (the least loaded
+  // replica, then the lowest number) fall as the member numbers do.
+  auto ids = st_.index.overlapping(window);
+  std::map<node_number, uint32_t> slot;
+  for (auto id : ids)
+    for (auto n : st_.index.find(id)->replicas)
+      if (st_.detector.state(n, now_) != node_state::dead)
+        slot.emplace(n, 0);
+  for (auto& [n, i] : slot) {
+    i = static_cast<uint32_t>(plan.nodes.size());
+    plan.nodes.push_back({st_.members[n].name, st_.members[n].address});
+  }
+  plan.batches.reserve(ids.size());
+  for (auto id : ids) {
+    auto* meta = st_.index.find(id);
+    planned_batch b;
+    b.batch = id;
+    b.min_ts = meta->min_ts;
+    b.max_ts = meta->max_ts;
+    for (auto n : meta->replicas)
+      if (auto i = slot.find(n); i != slot.end())
+        b.replicas.push_back(i->second);
+    plan.batches.push_back(std::move(b));
+  }
+  emit(fx::reply{token, std::move(plan)});
   end();
 }
 

@@ -57,7 +57,7 @@ struct error_answer {
 };
 
 /// What the master answers to a request it received.
-using answer = std::variant<join_ack, append_ack, read_result, status_reply,
+using answer = std::variant<join_ack, append_ack, read_plan_reply, status_reply,
                             member_status, error_answer, master_info>;
 
 namespace fx {

@@ -8,7 +8,8 @@
 //   world                          master_machine
 //   -----                          --------------
 //   a message arrives      --->    on_join / on_heartbeat / on_append /
-//                                  on_read / on_status / on_drain / on_remove
+//                                  on_read_plan / on_missing_copies /
+//                                  on_status / on_drain / on_remove
 //   a request it made      --->    on_reply(token, ...) / on_failure(token, ..)
 //   was answered / failed
 //   a timer it asked for   --->    on_tick / on_retry_store
@@ -25,7 +26,7 @@
 // Where each part of the protocol lives (docs/protocol.md has the rules):
 //   machine.cpp            membership, heartbeats, status, the tick
 //   machine_write.cpp      the write path: placement, quorum, replacement
-//   machine_read.cpp       the read path: read plans, fetches, fallbacks
+//   machine_read.cpp       the read path: read plans, missing-copy hints
 //   machine_repair.cpp     re-replication, reconciliation of block reports
 //   machine_balance.cpp    rebalancing, surplus copies, tracked deletes
 //   machine_members.cpp    drain, redundancy, remove
@@ -82,7 +83,13 @@ public:
   void on_heartbeat(const heartbeat_msg& hb, time_us now, effects& out);
   /// The entries are moved out of `req`.
   void on_append(uint64_t token, append_req& req, time_us now, effects& out);
-  void on_read(uint64_t token, const read_req& req, time_us now, effects& out);
+  /// Answers with a read plan (read_plan_reply) from the index alone.
+  void on_read_plan(uint64_t token, const read_plan_req& req, time_us now,
+                    effects& out);
+  /// A client found copies missing that a plan listed (one-way): checked
+  /// with the node before the index forgets them.
+  void on_missing_copies(const missing_copies& hint, time_us now,
+                         effects& out);
   void on_status(uint64_t token, time_us now, effects& out);
   void on_drain(uint64_t token, const drain_req& req, time_us now,
                 effects& out);
@@ -149,12 +156,8 @@ private:
   batch_id take_batch_id();
 
   // machine_read.cpp
-  void send_fetches(uint64_t read_id, read_plan::groups groups);
-  void maybe_deliver(uint64_t read_id);
-  void on_fetch_result(uint64_t read_id, uint64_t fetch, node_number node,
-                       fetch_result& result);
-  void on_fetch_failure(uint64_t read_id, uint64_t fetch, node_number node,
-                        errc code);
+  void on_check_result(node_number node, const std::vector<batch_id>& asked,
+                       const fetch_result& result);
   void forget_missing_copies(node_number node,
                              const std::vector<batch_id>& ids);
 

@@ -35,7 +35,6 @@
 #include "core/master/master_effects.hpp"
 #include "core/master/master_record.hpp"
 #include "core/master/placement.hpp"
-#include "core/master/read_plan.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -108,26 +107,16 @@ struct pending_write {
   uint32_t acked_with = 0;
 };
 
-struct pending_read {
-  std::unique_ptr<read_plan> plan;
-  uint64_t token = 0; ///< the read_req to answer
-  /// Members unreported when the read was planned: the index it was planned
-  /// from may lack their batches, even if they report while it runs.
-  std::vector<node_name> unreported;
-};
-
 /// A request the master sent and still waits for (by token).
 struct outstanding_request {
   enum class kind : uint8_t {
-    store, copy, fetch, remove_copies, promise, record, ping
+    store, copy, check_copies, remove_copies, promise, record, ping
   };
   kind what = kind::store;
   batch_id batch = 0;     ///< store, copy
-  node_number node = 0;   ///< store: the target; fetch, delete: the node
+  node_number node = 0;   ///< store: the target; check, delete: the node
   node_number source = 0; ///< copy: where the copy comes from
   node_number target = 0; ///< copy
-  uint64_t read = 0;      ///< fetch: the read it serves
-  uint64_t fetch = 0;     ///< fetch: its id in the read's plan
   std::vector<batch_id> ids; ///< delete: the copies it names
   node_name peer;            ///< promise, record, ping: whom it went to
   uint64_t epoch = 0;        ///< promise: the epoch proposed
@@ -155,9 +144,7 @@ struct master_state {
   batch_index index;
   dedup_table dedup;
   std::map<batch_id, pending_write> pending_writes;
-  std::map<uint64_t, pending_read> pending_reads;
   batch_id next_batch = 1;
-  uint64_t next_read = 1;
   /// Requests in flight, by the token the world reports back.
   std::map<uint64_t, outstanding_request> requests;
   uint64_t next_token = 1;

@@ -2,7 +2,7 @@
 // Layer: core (std only). The master merges the slices its replicas return
 // and names the time ranges it could not read; both must be deterministic,
 // so every tie is broken by a total order.
-#include "core/master/merge.hpp"
+#include "core/client/merge.hpp"
 
 #include "core/base/assert.hpp"
 

@@ -1,11 +1,11 @@
-// logstore — the master's plan for one read: which replica serves which batch.
+// logstore — a client's plan for one read: which replica serves which batch.
 // Layer: core (std only). See the state machine in read_plan.hpp. The plan
 // never sends anything: it returns the fetches to send and is told what came
-// back, so the master actor stays a thin shell and this file is unit-tested.
-#include "core/master/read_plan.hpp"
+// back, so its driver stays a thin shell and this file is unit-tested.
+#include "core/client/read_plan.hpp"
 
 #include "core/base/assert.hpp"
-#include "core/master/merge.hpp"
+#include "core/client/merge.hpp"
 
 #include <algorithm>
 #include <tuple>

@@ -1,5 +1,6 @@
-// logstore — the master's plan for one read: which replica serves which batch.
-// Layer: core. Pure state machine driven by the master actor:
+// logstore — a client's plan for one read: which replica serves which batch.
+// Layer: core/client. Pure state machine driven by read_session.hpp, from the
+// batches and replicas of the master's read_plan_reply:
 //
 //   start() --> fetches (id, node, batch ids)
 //      |                                   ^
@@ -23,7 +24,7 @@
 //  5. a node that failed during this read is given none of its batches again.
 #pragma once
 
-#include "core/master/batch_index.hpp"
+#include "core/base/replica_list.hpp"
 #include "core/base/messages.hpp"
 
 #include <cstdint>
@@ -81,6 +82,10 @@ public:
 
   /// The node fetch `id` went to (0 when unknown).
   node_number node_of(uint64_t id) const;
+  /// Fetch `id` was sent and is not answered yet.
+  bool awaiting(uint64_t id) const {
+    return fetches_.count(id) > 0;
+  }
 
   /// True when no batch is outstanding.
   bool done() const;

@@ -1,0 +1,126 @@
+// logstore — one read as a client runs it (see read_session.hpp).
+#include "core/client/read_session.hpp"
+
+#include "core/base/assert.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_set>
+
+namespace logstore {
+
+std::string check_read_plan(const read_plan_reply& plan, time_range window) {
+  if (window.from > window.to)
+    return "inverted read window";
+  if (plan.nodes.size() > std::numeric_limits<node_number>::max())
+    return "the plan names " + std::to_string(plan.nodes.size())
+           + " nodes, more than a cluster can have";
+  std::unordered_set<batch_id> seen;
+  for (auto& b : plan.batches) {
+    auto id = std::to_string(b.batch);
+    if (b.min_ts > b.max_ts)
+      return "batch " + id + " has an inverted time range";
+    if (!overlaps(window, {b.min_ts, b.max_ts}))
+      return "batch " + id + " lies outside the read window";
+    if (!seen.insert(b.batch).second)
+      return "batch " + id + " is planned twice";
+    if (b.replicas.size() > replicas_max)
+      return "batch " + id + " lists more than "
+             + std::to_string(replicas_max) + " replicas";
+    for (auto r : b.replicas)
+      if (r >= plan.nodes.size())
+        return "batch " + id + " names replica " + std::to_string(r)
+               + " of a table of " + std::to_string(plan.nodes.size());
+  }
+  return {};
+}
+
+read_session::read_session(time_range window, read_plan_reply plan)
+  : window_(window), plan_(std::move(plan)) {
+  error_ = check_read_plan(plan_, window_);
+  if (!error_.empty()) {
+    error_ = "malformed read plan from the master: " + error_;
+    return;
+  }
+  std::vector<read_plan::batch_ref> refs;
+  refs.reserve(plan_.batches.size());
+  for (auto& b : plan_.batches) {
+    read_plan::batch_ref ref{b.batch, b.min_ts, b.max_ts, {}};
+    for (auto r : b.replicas)
+      ref.replicas.add(static_cast<node_number>(r)); // a repeat is ignored
+    refs.push_back(ref);
+  }
+  // The master left out the replicas it thinks dead: every node named may
+  // be asked (a node that fails is not asked again in this read).
+  reads_ = std::make_unique<read_plan>(window_, std::move(refs),
+                                       [](node_number) { return true; });
+}
+
+std::vector<read_session::fetch_to>
+read_session::to_send(read_plan::groups groups) {
+  std::vector<fetch_to> out;
+  out.reserve(groups.size());
+  for (auto& g : groups) {
+    auto& node = plan_.nodes[g.node];
+    out.push_back({g.id, node.name, node.address,
+                   fetch_req{std::move(g.batches), window_.from, window_.to}});
+  }
+  return out;
+}
+
+std::vector<read_session::fetch_to> read_session::start() {
+  LOGSTORE_ASSERT(error_.empty());
+  return to_send(reads_->start());
+}
+
+std::vector<read_session::fetch_to>
+read_session::on_result(uint64_t id, fetch_result& result) {
+  LOGSTORE_ASSERT(error_.empty());
+  if (!result.not_found.empty() && reads_->awaiting(id)) {
+    auto node = reads_->node_of(id);
+    auto& ids = not_found_[node];
+    if (ids.size() < 4096)
+      ids.insert(ids.end(), result.not_found.begin(),
+                 result.not_found.end());
+  }
+  return to_send(
+    reads_->on_result(id, std::move(result.slices), result.not_found));
+}
+
+std::vector<read_session::fetch_to> read_session::on_failure(uint64_t id) {
+  LOGSTORE_ASSERT(error_.empty());
+  return to_send(reads_->on_failure(id));
+}
+
+bool read_session::done() const {
+  return error_.empty() && reads_->done();
+}
+
+read_result read_session::finish() {
+  LOGSTORE_ASSERT(done() && !finished_);
+  finished_ = true;
+  auto result = reads_->finish();
+  result.expired_before = plan_.expired_before;
+  if (!plan_.unreported.empty()) {
+    // A member unreported since a master restart may hold batches the plan
+    // lacks, anywhere in time: vouch for nothing.
+    result.complete = false;
+    result.missing.assign(1, window_);
+    result.unreported = plan_.unreported;
+  }
+  return result;
+}
+
+std::vector<missing_copies> read_session::hints() const {
+  std::vector<missing_copies> out;
+  for (auto& [node, ids] : not_found_)
+    if (node < plan_.nodes.size())
+      out.push_back({plan_.nodes[node].name, ids});
+  return out;
+}
+
+time_us read_session::fetch_timeout() const {
+  return std::max<time_us>(plan_.fetch_timeout, 1'000);
+}
+
+} // namespace logstore

@@ -1,0 +1,86 @@
+// logstore — one read as a client runs it: the master's plan in, fetches
+// to the storage nodes out, a merged and honest read_result at the end.
+// Layer: core/client (no CAF, no clock). The simulator's workload client
+// and `logstore read` drive it through actors/direct_read.hpp:
+//
+//   read_plan_req --> master --> read_plan_reply --> read_session(window, plan)
+//                                                        | invalid: error()
+//                                                        v
+//   start() --> fetches (node, fetch_req) --> storage nodes
+//      ^                                          |
+//      +--- on_result(id, fetch_result) / on_failure(id): fallbacks
+//                                                 v
+//   done() --> finish(): entries merged in read order, each identity once;
+//              complete only if every planned batch was read and no member
+//              was unreported; missing names the rest; hints(): copies
+//              nodes said they lack (for the master's missing_copies check)
+//
+// The plan is network input: it is checked in the constructor, never
+// asserted on.
+#pragma once
+
+#include "core/base/messages.hpp"
+#include "core/client/read_plan.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace logstore {
+
+class read_session {
+public:
+  /// One fetch_req to send to `node` (at `address`), named `id`.
+  struct fetch_to {
+    uint64_t id = 0;
+    node_name node;
+    std::string address;
+    fetch_req req;
+  };
+
+  read_session(time_range window, read_plan_reply plan);
+
+  /// Empty when the plan is usable; otherwise what is wrong with it.
+  const std::string& error() const {
+    return error_;
+  }
+
+  std::vector<fetch_to> start();
+  std::vector<fetch_to> on_result(uint64_t id, fetch_result& result);
+  std::vector<fetch_to> on_failure(uint64_t id);
+  bool done() const;
+
+  /// REQUIRES: error() empty, done(). Called once.
+  read_result finish();
+
+  /// Copies that nodes answered not_found for, one hint per node.
+  std::vector<missing_copies> hints() const;
+
+  /// How long to wait for one fetch_result (from the plan; at least 1 ms).
+  time_us fetch_timeout() const;
+  uint64_t epoch() const {
+    return plan_.epoch;
+  }
+  size_t batches() const {
+    return plan_.batches.size();
+  }
+
+private:
+  std::vector<fetch_to> to_send(read_plan::groups groups);
+
+  time_range window_;
+  read_plan_reply plan_;
+  std::string error_;
+  std::unique_ptr<read_plan> reads_;
+  std::map<node_number, std::vector<batch_id>> not_found_;
+  bool finished_ = false;
+};
+
+/// Why `plan` cannot be used for a read of `window` ("" = it can): a batch
+/// outside the window or inverted, a batch id twice, a replica index past
+/// the node table, more replicas than replicas_max, too many nodes.
+std::string check_read_plan(const read_plan_reply& plan, time_range window);
+
+} // namespace logstore
