@@ -122,8 +122,8 @@ TEST_CASE("read session: no replica left names the range missing; "
   read_session u{{0, 1000}, q};
   auto f = u.start();
   for (auto& x : f) {
-    auto res = answer(x, {10, 11});
-    u.on_result(x.id, res);
+    auto answered = answer(x, {10, 11});
+    u.on_result(x.id, answered);
   }
   REQUIRE(u.done());
   auto r = u.finish();
