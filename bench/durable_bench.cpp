@@ -7,7 +7,7 @@
 //    the given size, warm (page cache) and cold (pages dropped first with
 //    posix_fadvise DONTNEED, which needs no root).
 // Usage: durable_bench [recovery_mib=256] [seconds_per_cell=1.5] [dir=/tmp]
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 #include "core/storage/posix_disk.hpp"
 #include "core/storage/segment_store.hpp"
 

@@ -204,6 +204,7 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   st->rng = prng{st->ctx.seed};
   st->reader = std::make_shared<reader_env>();
   st->reader->directory = st->ctx.directory;
+  st->reader->log = &st->ctx;
   st->processes = process_ids{st->opts.number, st->opts.process_stride};
   self->set_default_handler(caf::drop);
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);

@@ -40,6 +40,15 @@ void maybe_finish(caf::event_based_actor* self, const run_ptr& run) {
   if (run->finished || run->in_flight > 0 || !run->session->done())
     return;
   auto result = run->session->finish();
+  if (auto bad = run->session->corrupt_frames(); bad > 0) {
+    run->env->corrupt_frames += bad;
+    if (run->env->log != nullptr)
+      log_event(self, *run->env->log, log_level::warn, "corrupt_frame",
+                std::to_string(bad)
+                  + " fetched frame(s) failed verification (damaged on the "
+                    "way or in a node's memory); not merged, read from "
+                    "other replicas");
+  }
   // Hints first: the master checks those copies with their nodes.
   for (auto& hint : run->session->hints())
     run->env->peers.with_peer(

@@ -32,6 +32,10 @@ namespace logstore {
 struct reader_env {
   caf::actor directory;
   peer_cache peers;
+  /// Where a read logs fetched frames that failed verification (event
+  /// corrupt_frame); null: not logged, only counted.
+  const node_context* log = nullptr;
+  uint64_t corrupt_frames = 0; ///< over every read through this env
 };
 
 using reader_env_ptr = std::shared_ptr<reader_env>;

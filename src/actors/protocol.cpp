@@ -78,7 +78,6 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<read_req>("logstore::read_req")
     .add_message_type<read_result>("logstore::read_result")
     .add_message_type<fetch_req>("logstore::fetch_req")
-    .add_message_type<batch_slice>("logstore::batch_slice")
     .add_message_type<fetch_result>("logstore::fetch_result")
     .add_message_type<member_status>("logstore::member_status")
     .add_message_type<status_req>("logstore::status_req")

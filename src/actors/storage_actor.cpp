@@ -4,6 +4,7 @@
 #include "core/base/assert.hpp"
 #include "core/storage/batch_store.hpp"
 #include "core/storage/epoch_promise.hpp"
+#include "core/base/frame.hpp"
 #include "core/storage/entry_store.hpp"
 #include "core/base/prng.hpp"
 
@@ -66,6 +67,10 @@ struct storage_state {
   }
   uint64_t boot = 0;    ///< this process, drawn at start (join_req.boot)
   uint64_t version = 0; ///< delete_reqs applied since boot
+  /// Store frames (and copies from peers) refused because they failed
+  /// verification on arrival: damaged in transit or in the sender's memory.
+  uint64_t corrupt_frames = 0;
+  uint32_t corrupt_left = 0; ///< test hook (storage_options)
 };
 
 using state_ptr = std::shared_ptr<storage_state>;
@@ -221,6 +226,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
             st->joined = true;
             st->heartbeat_interval = ack.heartbeat_interval;
             st->join_delay = st->opts.join_retry;
+  st->corrupt_left = st->opts.test_corrupt_stores;
             log_event(self, st->ctx, log_level::info, "joined",
                       "joined " + st->master() + " (epoch "
                         + std::to_string(ack.epoch) + ")");
@@ -293,13 +299,18 @@ fetch_result serve_fetch(storage_state& st, const fetch_req& req) {
   fetch_result result;
   time_range window{req.from, req.to};
   for (auto id : req.batches) {
-    batch_slice slice;
-    slice.batch = id;
-    // A copy that fails its checksum is never served: the master asks
-    // another replica and learns of the damage with the next heartbeat.
-    if (st.store().slice(id, window, slice.entries)
-        == batch_store::slice_status::ok)
-      result.slices.push_back(std::move(slice));
+    if (!st.store().contains(id)) {
+      result.not_found.push_back(id);
+      continue;
+    }
+    if (!st.store().overlaps(id, window))
+      continue; // held, nothing in the window (a check of the copy only)
+    // A copy that fails its checksum is never served: the reader asks
+    // another replica and the master learns of the damage with the next
+    // heartbeat.
+    std::string frame;
+    if (st.store().frame(id, frame) == batch_store::slice_status::ok)
+      result.frames.push_back(std::move(frame));
     else
       result.not_found.push_back(id);
   }
@@ -368,18 +379,6 @@ block_report make_report(storage_state& st) {
   return out;
 }
 
-/// A batch from the network (a store_req, or a peer's answer to a copy):
-/// non-empty, sorted in read order, spanning exactly [min_ts, max_ts], one
-/// writer (client, seq). Checked, never asserted: the engines REQUIRE it.
-bool well_formed_batch(const std::vector<stored_entry>& es,
-                       timestamp_us min_ts, timestamp_us max_ts) {
-  return !es.empty() && std::is_sorted(es.begin(), es.end(), read_order_less)
-         && es.front().ts == min_ts && es.back().ts == max_ts
-         && std::all_of(es.begin(), es.end(), [&](const stored_entry& e) {
-              return e.client == es.front().client && e.seq == es.front().seq;
-            });
-}
-
 /// Repair / rebalance: fetch a whole batch from `source` and keep a copy.
 void copy_from(caf::event_based_actor* self, const state_ptr& st,
                copy_req req, caf::response_promise rp) {
@@ -400,23 +399,31 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
       self->request(source, local_span(st->ctx, timeout), std::move(fr))
         .then(
           [self, st, req, rp](fetch_result& res) mutable {
-            if (res.slices.empty() || res.slices[0].entries.empty()) {
+            if (res.frames.empty()) {
               rp.deliver(make_error(errc::batch_not_found));
               return;
             }
-            auto& entries = res.slices[0].entries;
-            auto min_ts = entries.front().ts;
-            auto max_ts = entries.back().ts;
-            if (res.slices[0].batch != req.batch
-                || !well_formed_batch(entries, min_ts, max_ts)) {
-              rp.deliver(make_error(errc::batch_not_found,
-                                    "the source sent a malformed copy"));
+            // The source's frame, stored as received once it verifies.
+            frame_header h;
+            auto checked = decode_frame(res.frames[0],
+                                        st->opts.segments.frame_bytes_max, h,
+                                        nullptr);
+            if (checked.status != decode_status::ok
+                || checked.consumed != res.frames[0].size()
+                || h.type != frame_type::batch || h.id != req.batch) {
+              ++st->corrupt_frames;
+              log_event(self, st->ctx, log_level::warn, "corrupt_frame",
+                        "the copy of batch " + std::to_string(req.batch)
+                          + " from " + req.source
+                          + " failed verification on arrival; not kept");
+              rp.deliver(make_error(errc::corrupt_frame,
+                                    "the source sent a damaged copy"));
               return;
             }
-            auto put = st->store().put(req.batch, min_ts, max_ts,
-                                       std::move(entries));
+            auto put = st->store().put_frame(std::move(res.frames[0]));
             if (put == batch_store::put_status::full
-                || put == batch_store::put_status::failed) {
+                || put == batch_store::put_status::failed
+                || put == batch_store::put_status::corrupt) {
               rp.deliver(make_error(errc::store_refused, "disk"));
               return;
             }
@@ -445,14 +452,33 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
 void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   store_req& req) {
   auto rp = self->make_response_promise();
-  // Input from the network is checked, never asserted: a malformed request
-  // gets a definite error and changes nothing.
-  auto& es = req.entries;
-  if (!well_formed_batch(es, req.min_ts, req.max_ts)
-      || es.front().client != req.client || es.front().seq != req.seq) {
+  if (st->corrupt_left > 0 && !req.frame.empty()) {
+    --st->corrupt_left; // test hook: damage in transit
+    req.frame[req.frame.size() / 2] ^= 0x20;
+  }
+  // Input from the network is checked, never asserted: a damaged or
+  // malformed frame gets a definite error and changes nothing.
+  frame_header h;
+  auto checked = decode_frame(req.frame, st->opts.segments.frame_bytes_max, h,
+                              nullptr);
+  if (checked.status != decode_status::ok
+      || checked.consumed != req.frame.size() || h.type != frame_type::batch) {
+    ++st->corrupt_frames;
+    log_event(self, st->ctx, log_level::warn, "corrupt_frame",
+              "refusing batch " + std::to_string(req.batch)
+                + ": its frame failed verification on arrival ("
+                + (checked.what[0] != 0 ? checked.what : "not a batch frame")
+                + "); nothing stored, the sender may send it again");
+    rp.deliver(make_error(errc::corrupt_frame,
+                          std::string{"the frame failed verification: "}
+                            + checked.what));
+    return;
+  }
+  if (h.id != req.batch) {
     rp.deliver(make_error(errc::malformed_request,
-                          "a batch must be non-empty, sorted, and agree with "
-                          "its time range and (client, seq)"));
+                          "the frame holds batch " + std::to_string(h.id)
+                            + ", the request names "
+                            + std::to_string(req.batch)));
     return;
   }
   // From a master older than the one this node promised to (it crashed or
@@ -463,8 +489,7 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
     return;
   }
   auto id = req.batch;
-  switch (st->store().put(id, req.min_ts, req.max_ts,
-                          std::move(req.entries))) {
+  switch (st->store().put_frame(std::move(req.frame))) {
     case batch_store::put_status::stored:
       break;
     case batch_store::put_status::duplicate: {
@@ -473,7 +498,7 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
       // --data-dir). Confirming would silently lose the new batch.
       batch_info held;
       if (st->store().info(id, held)
-          && (held.client != req.client || held.seq != req.seq)) {
+          && (held.client != h.client || held.seq != h.seq)) {
         log_event(self, st->ctx, log_level::error, "batch_id_conflict",
                   "batch " + std::to_string(id)
                     + " is already held for another writer; refusing (was "
@@ -492,6 +517,11 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                 "refusing batch " + std::to_string(id)
                   + ": the disk is full (reads still served)");
       rp.deliver(make_error(errc::store_refused, "disk full"));
+      return;
+    case batch_store::put_status::corrupt: // verified above; defensive
+      ++st->corrupt_frames;
+      rp.deliver(make_error(errc::corrupt_frame, "the frame failed "
+                                                 "verification"));
       return;
     case batch_store::put_status::failed:
       rp.deliver(make_error(errc::store_refused, "write failed"));

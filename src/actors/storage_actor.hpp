@@ -62,6 +62,9 @@ struct storage_options {
   /// How long a sync takes in virtual time (the simulator's sim_disk); null
   /// on a real disk, where sync() itself takes the time.
   std::function<time_us()> sync_latency;
+  /// Test hook: flip one byte in each of the first N store frames as they
+  /// arrive, before verification (a frame damaged in transit). 0: off.
+  uint32_t test_corrupt_stores = 0;
 };
 
 caf::behavior storage_actor(caf::event_based_actor* self,

@@ -49,6 +49,8 @@ struct storage_args {
   std::string fsync = "always"; ///< always | interval | never (with --data-dir)
   uint32_t fsync_interval_ms = 100;
   uint64_t segment_mb = 64;     ///< segment roll size
+  /// Test hook (hidden): damage the first N store frames on arrival.
+  uint32_t test_corrupt_stores = 0;
 };
 
 /// Options every client command shares.

@@ -198,6 +198,10 @@ Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not listen / failed,
                 "With --fsync interval: sync this often");
   s->add_option("--segment-mb", a.storage.segment_mb,
                 "Roll segment files at this size (MiB)");
+  // Test hook, not in --help: flips one byte of each of the first N store
+  // frames as they arrive (damage in transit), before they are verified.
+  s->add_option("--test-corrupt-stores", a.storage.test_corrupt_stores)
+    ->group("");
   s->footer(std::string{R"(Examples:
   logstore storage --listen 10.0.0.5:7001 --master 10.0.0.1:7000 \
       --name storage-1 --tls-cert s1.pem --tls-key s1.key --tls-ca ca.pem

@@ -426,6 +426,7 @@ int run_storage(const storage_args& args) {
     opts.fsync_interval = time_us{args.fsync_interval_ms} * 1000;
     opts.segments.segment_bytes_max = args.segment_mb << 20;
   }
+  opts.test_corrupt_stores = args.test_corrupt_stores;
   return serve(plan, args.server,
                [opts](caf::actor_system& sys, node_context ctx, uint16_t) {
                  return sys.spawn(storage_actor, opts, std::move(ctx));

@@ -130,6 +130,12 @@ std::string render_metrics(const metrics_sample& x) {
     sample(out, "logstore_appends_total{result=\"ok\"}", x.appends_ok);
     sample(out, "logstore_appends_total{result=\"fail\"}", x.appends_fail);
   }
+  if (!master) {
+    header(out, "logstore_corrupt_frames_total", "counter",
+           "Batch frames refused because they failed their checksum on "
+           "arrival (damaged in transit or in the sender's memory).");
+    sample(out, "logstore_corrupt_frames_total", x.corrupt_frames);
+  }
   header(out, "logstore_connect_failures_total", "counter",
          "Failed attempts to connect to a peer.");
   sample(out, "logstore_connect_failures_total", x.connect_failures);
@@ -146,6 +152,7 @@ metrics_sample sample_node(caf::actor_system& sys, const caf::actor& node,
   out.role = role;
   out.node = name;
   out.appends_ok = log.count("batch_acked");
+  out.corrupt_frames = log.count("corrupt_frame");
   out.appends_fail = log.count("replication_failed");
   out.connect_failures = log.count("connect_failed");
   out.peers_lost = log.count("peer_down");

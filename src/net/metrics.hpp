@@ -35,6 +35,8 @@ struct metrics_sample {
   uint64_t appends_fail = 0; ///< master: batches failed (replication)
   uint64_t connect_failures = 0;
   uint64_t peers_lost = 0;
+  /// storage: frames refused because they failed verification on arrival
+  uint64_t corrupt_frames = 0;
 };
 
 /// Renders the sample in Prometheus text format 0.0.4.

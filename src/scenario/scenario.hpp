@@ -32,6 +32,10 @@ struct link_profile {
   double duplicate = 0;     ///< probability a message is delivered twice
   double reorder = 0;       ///< probability a message skips the FIFO order
                             ///< (otherwise per-link FIFO, like TCP)
+  /// Probability that a message carrying batch frames (store_req,
+  /// fetch_result) arrives with one bit of one frame flipped (damage in
+  /// transit that TCP's checksum missed, or in the sender's memory).
+  double corrupt = 0;
 };
 
 enum class fault_action : uint8_t {

@@ -156,7 +156,7 @@ void read_network_section(parse_context& ctx, table_reader& root,
     return;
   table_reader r{ctx, *table, "network"};
   r.allow_only({"latency", "jitter", "distribution", "loss", "duplicate",
-                "reorder"});
+                "reorder", "corrupt"});
   auto& n = s.network;
   r.duration("latency", n.latency, 0, link_latency_max);
   r.duration("jitter", n.jitter, 0, link_latency_max);
@@ -167,6 +167,7 @@ void read_network_section(parse_context& ctx, table_reader& root,
   r.probability("loss", n.loss);
   r.probability("duplicate", n.duplicate);
   r.probability("reorder", n.reorder);
+  r.probability("corrupt", n.corrupt);
   if (ctx.ok() && n.loss >= 1)
     r.fail("loss", "a network that loses every message cannot make progress; "
                    "use less than 100%, or a partition fault");

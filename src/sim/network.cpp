@@ -1,6 +1,8 @@
 // logstore — simulated network and its per-link proxy actors.
 #include "sim/network.hpp"
 
+#include "sim/frame_damage.hpp"
+
 #include "core/base/assert.hpp"
 
 #include <caf/all.hpp>
@@ -353,6 +355,16 @@ void network::transmit(node_index from, node_index to,
     if (sn >= 0)
       msg->sender = proxy_for(to, msg->sender);
   }
+  // Damage in transit: one bit of one frame. Drawn only when the profile
+  // asks for it, so scenarios without it keep their traces.
+  if (p.corrupt > 0 && rng_.chance(p.corrupt))
+    if (auto damaged = damage_frame(msg->content(), rng_)) {
+      ++stats_.corrupted;
+      mix(6);
+      msg = caf::make_mailbox_element(msg->sender, msg->mid,
+                                      std::move(msg->stages),
+                                      std::move(*damaged));
+    }
   if (rng_.chance(p.duplicate)) {
     ++stats_.duplicated;
     auto copy = caf::make_mailbox_element(msg->sender, msg->mid, msg->stages,

@@ -41,6 +41,7 @@ struct network_stats {
   uint64_t to_dead = 0;     ///< arrived at a crashed node / old incarnation
   uint64_t duplicated = 0;
   uint64_t reordered = 0;
+  uint64_t corrupted = 0;   ///< a frame damaged in transit ([network] corrupt)
   /// Messages to or from the nodes marked with count_traffic (the
   /// masters), by short type name: how much of the cluster's traffic the
   /// master carries (docs/simulation.md, "Traffic through the master").

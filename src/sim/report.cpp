@@ -71,7 +71,10 @@ void write_header(std::ostream& out, const scenario& s, const run_result& r) {
   out << "network   latency " << format_latency(n.latency) << " +- "
       << format_latency(n.jitter) << " (" << to_string(n.distribution)
       << "), loss " << percent(n.loss) << ", duplicate "
-      << percent(n.duplicate) << ", reorder " << percent(n.reorder) << "\n";
+      << percent(n.duplicate) << ", reorder " << percent(n.reorder);
+  if (n.corrupt > 0)
+    out << ", corrupt " << percent(n.corrupt);
+  out << "\n";
   auto& w = s.workload;
   out << "workload  " << w.clients << " clients, " << w.rate
       << " ops/s, batches of " << w.batch_size << " x " << w.entry_bytes
@@ -148,7 +151,10 @@ void write_operations(std::ostream& out, const run_result& r) {
   out << "network    " << n.sent << " messages sent, " << n.delivered
       << " delivered, " << n.lost << " lost, " << n.cut
       << " cut by partitions, " << n.to_dead << " to crashed nodes, "
-      << n.duplicated << " duplicated, " << n.reordered << " reordered\n\n";
+      << n.duplicated << " duplicated, " << n.reordered << " reordered";
+  if (n.corrupted > 0)
+    out << ", " << n.corrupted << " with a frame damaged in transit";
+  out << "\n\n";
   write_master_traffic(out, r);
 }
 
@@ -287,7 +293,8 @@ void write_json_summary(std::ostream& out, const scenario& s,
       << ",\"delivered\":" << r.net.delivered << ",\"lost\":" << r.net.lost
       << ",\"cut\":" << r.net.cut << ",\"to_dead\":" << r.net.to_dead
       << ",\"duplicated\":" << r.net.duplicated
-      << ",\"reordered\":" << r.net.reordered << "},\"timeline\":[";
+      << ",\"reordered\":" << r.net.reordered
+      << ",\"corrupted\":" << r.net.corrupted << "},\"timeline\":[";
   for (size_t i = 0; i < r.timeline.size(); ++i)
     out << (i ? "," : "") << "{\"at_us\":" << r.timeline[i].at
         << ",\"event\":\"" << json_escape(r.timeline[i].text) << "\"}";

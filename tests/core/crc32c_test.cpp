@@ -1,8 +1,8 @@
 // Reference: docs/storage.md, "The frame" (CRC32C, masked CRCs), and
-// src/core/storage/crc32c.hpp. Checks the standard test vectors, that the SSE4.2
+// src/core/base/crc32c.hpp. Checks the standard test vectors, that the SSE4.2
 // and table paths agree on random data at every length and alignment, that
 // extend() composes, and that mask/unmask are inverses.
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 
 #include "core/base/prng.hpp"
 

@@ -1,11 +1,11 @@
-// Reference: src/core/storage/frame.hpp (layout, torn vs corrupt) and
+// Reference: src/core/base/frame.hpp (layout, torn vs corrupt) and
 // docs/storage.md, "The frame". Checks the round trip, that EVERY truncation point
 // of a frame decodes as torn, that EVERY single-bit flip is corrupt, that a
 // declared length above the maximum is rejected before any allocation, and
 // that CRC-valid but malformed contents are still rejected.
-#include "core/storage/frame.hpp"
+#include "core/base/frame.hpp"
 
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 
 #include <doctest/doctest.h>
 

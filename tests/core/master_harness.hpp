@@ -17,6 +17,8 @@
 // turns it off.
 #pragma once
 
+#include "core/base/assert.hpp"
+#include "core/base/frame.hpp"
 #include "core/client/read_session.hpp"
 #include "core/master/master_machine.hpp"
 
@@ -39,6 +41,8 @@ struct fake_node {
   bool cut = false;     ///< true: unreachable both ways, but running
   bool refuse = false;  ///< true: answers store_req/copy_req store_refused
   bool silent = false;  ///< true: receives, never answers (a slow node)
+  /// Stores to answer corrupt_frame (a frame damaged on the way), then ok.
+  int corrupt_next = 0;
   std::map<batch_id, store_req> held;
   uint64_t boot = 1;
   uint64_t version = 0;          ///< delete_reqs applied since boot
@@ -54,20 +58,31 @@ struct fake_node {
   bool lease_fresh = false; ///< true: refuses epoch_req (hears the active)
   uint64_t incarnation = 7;
 
+  /// The verified header and entries of a held store_req's frame.
+  static std::vector<stored_entry> decoded(const store_req& r,
+                                           frame_header& h) {
+    std::vector<stored_entry> entries;
+    auto res = decode_frame(r.frame, uint32_t{16} << 20, h, &entries);
+    LOGSTORE_ASSERT(res.status == decode_status::ok);
+    return entries;
+  }
+
   std::vector<batch_info> report() const {
     std::vector<batch_info> out;
     for (auto& [id, r] : held) {
+      frame_header h;
+      auto entries = decoded(r, h);
       batch_info b;
       b.batch = id;
-      b.min_ts = r.min_ts;
-      b.max_ts = r.max_ts;
-      b.entries = static_cast<uint32_t>(r.entries.size());
+      b.min_ts = h.min_ts;
+      b.max_ts = h.max_ts;
+      b.entries = static_cast<uint32_t>(entries.size());
       uint32_t bytes = 0;
-      for (auto& e : r.entries)
+      for (auto& e : entries)
         bytes += static_cast<uint32_t>(e.payload.size());
       b.bytes = bytes;
-      b.client = r.client;
-      b.seq = r.seq;
+      b.client = h.client;
+      b.seq = h.seq;
       out.push_back(b);
     }
     return out;
@@ -612,12 +627,10 @@ private:
         res.not_found.push_back(id);
         continue;
       }
-      batch_slice s;
-      s.batch = id;
-      for (auto& e : i->second.entries)
-        if (f.from <= e.ts && e.ts <= f.to)
-          s.entries.push_back(e);
-      res.slices.push_back(std::move(s));
+      frame_header h;
+      (void) fake_node::decoded(i->second, h);
+      if (h.min_ts <= f.to && f.from <= h.max_ts)
+        res.frames.push_back(i->second.frame);
     }
     return res;
   }
@@ -677,6 +690,10 @@ private:
         return fail(m, errc::stale_epoch);
       if (n.refuse)
         return fail(m, errc::store_refused);
+      if (n.corrupt_next > 0) {
+        --n.corrupt_next;
+        return fail(m, errc::corrupt_frame);
+      }
       n.held.emplace(req.batch, req);
       return reply(m, store_ack{req.batch, n.name});
     }

@@ -3,6 +3,8 @@
 // through the in-memory harness (master_harness.hpp).
 #include "master_harness.hpp"
 
+#include "core/base/frame.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace logstore;
@@ -141,6 +143,42 @@ TEST_CASE("write path: a refusing node is replaced; with no node left to "
     CHECK(code_of(h.answer_of(t)) == errc::replication_failed);
     CHECK(h.state().index.size() == 0);
   }
+}
+
+TEST_CASE("write path: the batch is encoded once, as the frame every replica "
+          "stores; a frame refused as damaged on the way is sent again") {
+  master_harness h{3};
+  h.auto_deliver = false;
+  auto t = h.append(1, 1, 4);
+  REQUIRE(h.outbox().size() == 3);
+  const store_req* first = nullptr;
+  for (auto& m : h.outbox()) {
+    REQUIRE(m.is_store());
+    auto& req = std::get<0>(m.msg)->req;
+    if (first == nullptr)
+      first = &req;
+    CHECK(&req == first); // one shared frame, not one per replica
+  }
+  frame_header hd;
+  std::vector<stored_entry> entries;
+  REQUIRE(decode_frame(first->frame, uint32_t{16} << 20, hd, &entries).status
+          == decode_status::ok);
+  CHECK(hd.id == first->batch);
+  CHECK(hd.client == 1);
+  CHECK(hd.seq == 1);
+  CHECK(entries.size() == 4);
+  CHECK(std::is_sorted(entries.begin(), entries.end(), read_order_less));
+  // storage-2 finds the frame damaged on arrival, twice: with no spare node
+  // the master sends its intact copy to the same node again.
+  h.node("storage-2").corrupt_next = 2;
+  h.auto_deliver = true;
+  h.deliver_all();
+  h.advance(200'000);
+  auto a = h.answer_of(t);
+  REQUIRE(a);
+  REQUIRE(std::holds_alternative<append_ack>(*a));
+  CHECK(std::get<append_ack>(*a).replicas.size() == 3);
+  CHECK(h.node("storage-2").held.count(hd.id) == 1);
 }
 
 TEST_CASE("retries: a retry of an acknowledged (client, seq) gets the same "

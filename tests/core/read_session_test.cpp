@@ -5,6 +5,7 @@
 // incomplete answer, and collects the copies nodes said they lack.
 // Reference: docs/protocol.md, "Read path".
 #include "core/client/read_session.hpp"
+#include "core/base/frame.hpp"
 
 #include <doctest/doctest.h>
 
@@ -34,9 +35,10 @@ fetch_result answer(const read_session::fetch_to& f,
       r.not_found.push_back(id);
       continue;
     }
-    batch_slice s{id, {}};
-    s.entries.push_back(at(id == 10 ? 150 : 350, id));
-    r.slices.push_back(std::move(s));
+    auto e = at(id == 10 ? 150 : 350, id);
+    std::string frame;
+    encode_batch_frame(id, e.client, e.seq, e.ts, e.ts, {e}, frame);
+    r.frames.push_back(std::move(frame));
   }
   return r;
 }
@@ -94,6 +96,36 @@ TEST_CASE("read session: fetches go to the planned nodes; a copy a node "
   REQUIRE(hints.size() == 1);
   CHECK(hints[0].node == "storage-1");
   CHECK(hints[0].batches == std::vector<batch_id>{10});
+}
+
+TEST_CASE("read session: a frame that fails its checksum is counted, never "
+          "merged, and read from another replica") {
+  read_session s{{0, 1000}, two_batches()};
+  REQUIRE(s.error().empty());
+  std::vector<read_session::fetch_to> todo = s.start();
+  int flipped = 0;
+  while (!todo.empty()) {
+    auto f = todo.back();
+    todo.pop_back();
+    auto r = answer(f, {10, 11});
+    // storage-1's frames are damaged on the way: one payload byte flipped.
+    if (f.node == "storage-1")
+      for (auto& frame : r.frames) {
+        frame[frame.size() - 2] ^= 0x01;
+        ++flipped;
+      }
+    for (auto& more : s.on_result(f.id, r))
+      todo.push_back(more);
+  }
+  REQUIRE(flipped > 0);
+  REQUIRE(s.done());
+  CHECK(s.corrupt_frames() == static_cast<uint64_t>(flipped));
+  auto res = s.finish();
+  CHECK(res.complete); // storage-2 served the good copies
+  REQUIRE(res.entries.size() == 2);
+  CHECK(res.entries[0].payload == "x");
+  CHECK(res.entries[1].payload == "x");
+  CHECK(s.hints().empty()); // damage in transit is not a missing copy
 }
 
 TEST_CASE("read session: no replica left names the range missing; "

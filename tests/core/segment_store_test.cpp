@@ -5,6 +5,7 @@
 // fsync. Crash recovery is in segment_recovery_test.cpp.
 #include "core/storage/segment_store.hpp"
 
+#include "core/base/frame.hpp"
 #include "core/storage/sim_disk.hpp"
 #include "segment_test_util.hpp"
 
@@ -54,6 +55,32 @@ TEST_CASE("entries must agree on (client, seq); frames have a size cap") {
   CHECK(store.put(2, 0, 9, big) == put_result::too_large);
   CHECK(store.batches() == 0);
   CHECK(d.used_bytes() == 0);
+}
+
+TEST_CASE("put_frame verifies a frame from the network and stores exactly "
+          "its bytes; frame() reads them back verified") {
+  sim_disk d{prng{1}};
+  segment_store store{d, {}};
+  store.recover();
+  auto xs = make_batch(4, 10, 3);
+  std::string frame;
+  encode_batch_frame(4, xs.front().client, xs.front().seq, xs.front().ts,
+                     xs.back().ts, xs, frame);
+  auto bad = frame;
+  bad[frame_header_bytes + 2] ^= 0x10; // a flipped bit in the first entry
+  CHECK(store.put_frame(bad) == put_result::corrupt);
+  CHECK(store.put_frame(std::string_view{frame}.substr(0, 70))
+        == put_result::corrupt); // short
+  CHECK(d.used_bytes() == 0);      // nothing written for either
+  REQUIRE(store.put_frame(frame) == put_result::stored);
+  CHECK(store.put_frame(frame) == put_result::duplicate);
+  CHECK(d.used_bytes() == frame.size());
+  std::string back;
+  REQUIRE(store.frame(4, back) == read_result::ok);
+  CHECK(back == frame);
+  CHECK(store.overlaps(4, {12, 50}));
+  CHECK_FALSE(store.overlaps(4, {13, 50}));
+  CHECK(store.frame(5, back) == read_result::not_found);
 }
 
 TEST_CASE("segments roll at the size limit and sealed ones are synced") {

@@ -9,8 +9,8 @@
 //   bit 0  reseal: recompute hcrc and crc first, so the fuzzer reaches the
 //          entry parser (it cannot forge a CRC32C by itself)
 //   bit 1  split the data into two segment files at byte 1's position
-#include "core/storage/crc32c.hpp"
-#include "core/storage/frame.hpp"
+#include "core/base/crc32c.hpp"
+#include "core/base/frame.hpp"
 #include "core/storage/segment_store.hpp"
 #include "core/storage/segment_verify.hpp"
 #include "core/storage/sim_disk.hpp"

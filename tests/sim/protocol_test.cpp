@@ -1,6 +1,7 @@
 // Reference: docs/protocol.md. Every protocol message survives CAF's binary
 // serializer (the real wire), and errors keep their definite/indefinite kind.
 #include "actors/protocol.hpp"
+#include "core/base/frame.hpp"
 
 #include <caf/all.hpp>
 #include <caf/binary_deserializer.hpp>
@@ -39,11 +40,12 @@ struct fixture {
 
 TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   stored_entry e{1700000000000001, "web-1", std::string("x\0y", 3), 7, 9, 2};
-  auto s = round_trip(*sys, store_req{3, 42, 7, 9, 10, 20, {e, e}});
+  std::string frame;
+  encode_batch_frame(42, 7, 9, e.ts, e.ts, {e}, frame);
+  auto s = round_trip(*sys, store_req{3, 42, frame});
   CHECK(s.epoch == 3);
   CHECK(s.batch == 42);
-  CHECK(s.entries.size() == 2);
-  CHECK(s.entries[0] == e);
+  CHECK(s.frame == frame);
   auto a = round_trip(*sys, append_req{3, 4, {{5, "src", "payload"}}, 2});
   CHECK(a.entries[0] == entry{5, "src", "payload"});
   CHECK(a.attempt == 2);
@@ -51,8 +53,9 @@ TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   CHECK_FALSE(r.complete);
   CHECK(r.missing[0] == time_range{1, 2});
   CHECK(r.unreported == std::vector<node_name>{"storage-3"});
-  auto f = round_trip(*sys, fetch_result{{{42, {e}}}, {43}});
-  CHECK(f.slices[0].entries[0] == e);
+  auto f = round_trip(*sys, fetch_result{{frame}, {43}});
+  CHECK(f.frames == std::vector<std::string>{frame});
+  CHECK(f.not_found == std::vector<batch_id>{43});
   CHECK(f.not_found == std::vector<batch_id>{43});
   auto j = round_trip(*sys, join_req{"storage-1", "10.0.0.5:7001", "a", 99, 5,
                                       6, {{1, 2, 3, 4, 5, 6, 7}}});

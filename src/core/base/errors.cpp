@@ -19,6 +19,7 @@ std::string_view to_string(errc code) {
     case errc::name_in_use: return "name_in_use";
     case errc::precondition_failed: return "precondition_failed";
     case errc::not_active: return "not_active";
+    case errc::corrupt_frame: return "corrupt_frame";
   }
   return "unknown";
 }
@@ -36,6 +37,7 @@ bool is_definite(errc code) {
     case errc::stale_epoch:
     case errc::name_in_use:
     case errc::precondition_failed:
+    case errc::corrupt_frame:
       return true;
     case errc::timeout:
     case errc::in_doubt:

@@ -51,6 +51,10 @@ enum class errc : uint8_t {
   /// was working on when it stepped down may still take effect through the
   /// new active master; retry there (the text names it when known).
   not_active = 13,
+  /// A batch frame failed its checksum (or did not decode) on arrival:
+  /// damaged in transit or in the sender's memory. Definite: nothing was
+  /// stored; the sender may send its own good copy again.
+  corrupt_frame = 14,
 };
 
 /// Stable snake_case name, used in histories, logs and reports.

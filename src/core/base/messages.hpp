@@ -106,18 +106,19 @@ struct append_ack {
 };
 
 /// master -> storage: keep one copy of a batch. Reply: store_ack.
-/// Errors: store_refused (definite). Idempotent per batch id.
+/// Errors: corrupt_frame (the frame failed its checksum on arrival: nothing
+/// stored; send it again), store_refused, malformed_request, stale_epoch
+/// (all definite). Idempotent per batch id.
 struct store_req {
   /// The sending master's epoch. A storage node that joined a newer epoch
   /// refuses it (stale_epoch): a store from a master that crashed, still in
   /// flight, must not land after the node reported to the new master.
   uint64_t epoch = 0;
-  batch_id batch = 0;
-  client_id client = 0;
-  sequence_nr seq = 0;
-  timestamp_us min_ts = 0;
-  timestamp_us max_ts = 0;
-  std::vector<stored_entry> entries; ///< sorted in read order
+  batch_id batch = 0; ///< must equal the frame's own batch id
+  /// One batch frame exactly as the node keeps it on disk
+  /// (core/base/frame.hpp): header, entries in read order, CRC32C. Encoded
+  /// once by the sender; the node verifies it and stores these bytes.
+  std::string frame;
 };
 
 /// storage -> master, reply to store_req: the copy is stored.
@@ -281,15 +282,19 @@ struct fetch_req {
   timestamp_us to = 0;
 };
 
-/// The part of one batch that falls into a fetch range.
+/// The part of one batch that falls into a read window, decoded by the
+/// reader from a fetched frame (core/client/read_session.cpp). Not sent.
 struct batch_slice {
   batch_id batch = 0;
   std::vector<stored_entry> entries; ///< sorted in read order
 };
 
-/// storage -> requester, reply to fetch_req.
+/// storage -> requester, reply to fetch_req: each held batch that overlaps
+/// [from, to], as one whole frame (the bytes the node stores, verified by
+/// it before sending; the reader verifies them again and keeps the entries
+/// inside the window). Held batches outside the window are left out.
 struct fetch_result {
-  std::vector<batch_slice> slices;
+  std::vector<std::string> frames;
   std::vector<batch_id> not_found;
 };
 
@@ -503,8 +508,7 @@ auto inspect(Inspector& f, append_ack& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, store_req& x) {
-  return f(x.epoch, x.batch, x.client, x.seq, x.min_ts, x.max_ts,
-           x.entries);
+  return f(x.epoch, x.batch, x.frame);
 }
 template <class Inspector>
 auto inspect(Inspector& f, store_ack& x) {
@@ -545,12 +549,8 @@ auto inspect(Inspector& f, fetch_req& x) {
   return f(x.batches, x.from, x.to);
 }
 template <class Inspector>
-auto inspect(Inspector& f, batch_slice& x) {
-  return f(x.batch, x.entries);
-}
-template <class Inspector>
 auto inspect(Inspector& f, fetch_result& x) {
-  return f(x.slices, x.not_found);
+  return f(x.frames, x.not_found);
 }
 template <class Inspector>
 auto inspect(Inspector& f, member_status& x) {

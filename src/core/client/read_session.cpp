@@ -1,6 +1,8 @@
 // logstore — one read as a client runs it (see read_session.hpp).
 #include "core/client/read_session.hpp"
 
+#include "core/base/frame.hpp"
+
 #include "core/base/assert.hpp"
 
 #include <algorithm>
@@ -83,8 +85,26 @@ read_session::on_result(uint64_t id, fetch_result& result) {
       ids.insert(ids.end(), result.not_found.begin(),
                  result.not_found.end());
   }
-  return to_send(
-    reads_->on_result(id, std::move(result.slices), result.not_found));
+  // Each frame is checked (CRC, every entry) before it is decoded; one that
+  // fails was damaged on the way or in the node's memory: it is counted and
+  // left out, so read_plan asks another replica for that batch.
+  std::vector<batch_slice> slices;
+  slices.reserve(result.frames.size());
+  for (auto& frame : result.frames) {
+    frame_header h;
+    std::vector<stored_entry> entries;
+    auto res = decode_frame(frame, frame_bytes_max, h, &entries);
+    if (res.status != decode_status::ok || res.consumed != frame.size()
+        || h.type != frame_type::batch) {
+      ++corrupt_frames_;
+      continue;
+    }
+    batch_slice slice;
+    slice.batch = h.id;
+    slice_entries(std::move(entries), window_, slice.entries);
+    slices.push_back(std::move(slice));
+  }
+  return to_send(reads_->on_result(id, std::move(slices), result.not_found));
 }
 
 std::vector<read_session::fetch_to> read_session::on_failure(uint64_t id) {

@@ -8,7 +8,8 @@
 //                                                        v
 //   start() --> fetches (node, fetch_req) --> storage nodes
 //      ^                                          |
-//      +--- on_result(id, fetch_result) / on_failure(id): fallbacks
+//      +--- on_result(id, fetch_result: frames, CRC-checked, then decoded)
+//           / on_failure(id): fallbacks
 //                                                 v
 //   done() --> finish(): entries merged in read order, each identity once;
 //              complete only if every planned batch was read and no member
@@ -66,6 +67,12 @@ public:
   size_t batches() const {
     return plan_.batches.size();
   }
+  /// Fetched frames that failed verification (never merged).
+  uint64_t corrupt_frames() const {
+    return corrupt_frames_;
+  }
+  /// Largest frame a reader decodes (a storage node's default limit).
+  static constexpr uint32_t frame_bytes_max = uint32_t{16} << 20;
 
 private:
   std::vector<fetch_to> to_send(read_plan::groups groups);
@@ -76,6 +83,7 @@ private:
   std::unique_ptr<read_plan> reads_;
   std::map<node_number, std::vector<batch_id>> not_found_;
   bool finished_ = false;
+  uint64_t corrupt_frames_ = 0;
 };
 
 /// Why `plan` cannot be used for a read of `window` ("" = it can): a batch

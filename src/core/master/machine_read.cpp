@@ -65,12 +65,15 @@ void master_machine::on_missing_copies(const missing_copies& hint, time_us now,
     return end();
   // A fetch of an empty window: a held batch comes back as an empty slice,
   // a missing one in not_found; no entry is sent.
-  constexpr auto never = std::numeric_limits<timestamp_us>::max();
+  // An empty (inverted) window: the node lists what it lacks and sends no
+  // frame, so no entry crosses the master.
+  constexpr auto hi = std::numeric_limits<timestamp_us>::max();
+  constexpr auto lo = std::numeric_limits<timestamp_us>::min();
   outstanding_request what;
   what.what = outstanding_request::kind::check_copies;
   what.node = node;
   what.ids = ids;
-  request(node, fetch_req{std::move(ids), never, never},
+  request(node, fetch_req{std::move(ids), hi, lo},
           st_.cfg.fetch_timeout, std::move(what));
   end();
 }

@@ -16,6 +16,7 @@
 #include "core/master/master_machine.hpp"
 
 #include "core/base/assert.hpp"
+#include "core/base/frame.hpp"
 
 #include <algorithm>
 
@@ -31,22 +32,35 @@ void erase_value(std::vector<node_number>& xs, node_number x) {
   xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
 }
 
-/// Turns the client's entries into stored entries sorted in read order.
-store_req make_store_req(uint64_t epoch, batch_id id, append_req& req) {
-  store_req out;
-  out.epoch = epoch;
-  out.batch = id;
-  out.client = req.client;
-  out.seq = req.seq;
-  out.entries.reserve(req.entries.size());
+/// What the master learns of a batch while it encodes it.
+struct encoded_batch {
+  store_req req;
+  batch_meta meta;
+};
+
+/// Turns the client's entries into stored entries sorted in read order and
+/// encodes them once, as the frame every replica stores (frame.hpp).
+encoded_batch encode_batch(uint64_t epoch, batch_id id, append_req& req) {
+  std::vector<stored_entry> entries;
+  entries.reserve(req.entries.size());
   for (uint32_t i = 0; i < req.entries.size(); ++i) {
     auto& e = req.entries[i];
-    out.entries.push_back({e.ts, std::move(e.source), std::move(e.payload),
-                           req.client, req.seq, i});
+    entries.push_back({e.ts, std::move(e.source), std::move(e.payload),
+                       req.client, req.seq, i});
   }
-  std::sort(out.entries.begin(), out.entries.end(), read_order_less);
-  out.min_ts = out.entries.front().ts;
-  out.max_ts = out.entries.back().ts;
+  std::sort(entries.begin(), entries.end(), read_order_less);
+  encoded_batch out;
+  out.req.epoch = epoch;
+  out.req.batch = id;
+  out.meta.min_ts = entries.front().ts;
+  out.meta.max_ts = entries.back().ts;
+  out.meta.entries = static_cast<uint32_t>(entries.size());
+  uint64_t bytes = 0;
+  for (auto& e : entries)
+    bytes += entry_bytes(e);
+  out.meta.bytes = static_cast<uint32_t>(bytes);
+  encode_batch_frame(id, req.client, req.seq, out.meta.min_ts,
+                     out.meta.max_ts, entries, out.req.frame);
   return out;
 }
 
@@ -221,10 +235,12 @@ void master_machine::on_store_failure(batch_id id, node_number node,
       send_store(pw, pick.front());
       return;
     }
-    // No other node to try: a lost message or a connection being set up
-    // again is not a dead node. Ask the same node once more, shortly, while
-    // attempts last and the detector does not call it dead.
-    if ((code == errc::timeout || code == errc::unreachable)
+    // No other node to try: a lost message, a connection being set up
+    // again or a frame damaged on the way is not a dead node. Ask the same
+    // node once more, shortly, while attempts last and the detector does
+    // not call it dead (the master's own copy of the frame is intact).
+    if ((code == errc::timeout || code == errc::unreachable
+         || code == errc::corrupt_frame)
         && st_.detector.state(node, now_) != node_state::dead) {
       pw.outstanding.push_back(node); // reserved for the retry
       emit(fx::timer{std::max<time_us>(st_.cfg.store_timeout / 5, 1'000),
@@ -363,21 +379,18 @@ void master_machine::on_append(uint64_t token, append_req& req, time_us now,
     return end();
   }
   auto id = take_batch_id();
+  auto encoded = encode_batch(st_.epoch, id, req);
   auto shared = std::make_shared<shared_store>();
-  shared->req = make_store_req(st_.epoch, id, req);
-  const auto& sreq = shared->req;
+  shared->req = std::move(encoded.req);
   pending_write pw;
   pw.id = id;
   pw.client = req.client;
   pw.seq = req.seq;
   pw.retry = req.attempt > 0;
-  pw.meta.min_ts = sreq.min_ts;
-  pw.meta.max_ts = sreq.max_ts;
-  pw.meta.entries = static_cast<uint32_t>(sreq.entries.size());
-  uint64_t bytes = 0;
-  for (auto& e : sreq.entries)
-    bytes += entry_bytes(e);
-  pw.meta.bytes = static_cast<uint32_t>(bytes);
+  pw.meta.min_ts = encoded.meta.min_ts;
+  pw.meta.max_ts = encoded.meta.max_ts;
+  pw.meta.entries = encoded.meta.entries;
+  pw.meta.bytes = encoded.meta.bytes;
   pw.payload = std::move(shared);
   pw.waiters.push_back(token);
   auto chosen = choose_replicas(st_.cfg.placement, candidates,

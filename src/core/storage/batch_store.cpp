@@ -19,18 +19,23 @@ class memory_store final : public batch_store {
 public:
   put_status put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
                  std::vector<stored_entry> entries) override {
-    return store_.put(id, min_ts, max_ts, std::move(entries))
-               == entry_store::put_result::stored
-             ? put_status::stored
-             : put_status::duplicate;
+    return of(store_.put(id, min_ts, max_ts, entries));
+  }
+  put_status put_frame(std::string frame) override {
+    return of(store_.put_frame(std::move(frame)));
   }
   bool contains(batch_id id) const override {
     return store_.contains(id);
   }
+  bool overlaps(batch_id id, time_range r) const override {
+    return store_.overlaps(id, r);
+  }
+  slice_status frame(batch_id id, std::string& out) override {
+    return of(store_.frame(id, out));
+  }
   slice_status slice(batch_id id, time_range r,
                      std::vector<stored_entry>& out) override {
-    return store_.slice(id, r, out) ? slice_status::ok
-                                    : slice_status::not_found;
+    return of(store_.slice(id, r, out));
   }
   bool erase(batch_id id) override {
     return store_.erase(id);
@@ -39,12 +44,10 @@ public:
     return store_.ids();
   }
   bool digest(batch_id id, uint64_t& out) override {
-    return store_.digest(id, out);
+    return store_.digest(id, out) == entry_store::read_result::ok;
   }
   bool info(batch_id id, batch_info& out) override {
-    std::vector<stored_entry> entries;
-    return store_.slice(id, everything, entries)
-           && info_of(id, entries, out);
+    return store_.info(id, out);
   }
   uint64_t batches() const override {
     return store_.batches();
@@ -59,13 +62,30 @@ public:
     return true;
   }
   std::vector<batch_id> take_lost() override {
-    return {};
+    return store_.take_corruptions();
   }
   std::string_view kind() const override {
     return "memory";
   }
 
 private:
+  static put_status of(entry_store::put_result r) {
+    switch (r) {
+      case entry_store::put_result::stored: return put_status::stored;
+      case entry_store::put_result::duplicate: return put_status::duplicate;
+      case entry_store::put_result::corrupt: return put_status::corrupt;
+    }
+    return put_status::failed;
+  }
+  static slice_status of(entry_store::read_result r) {
+    switch (r) {
+      case entry_store::read_result::ok: return slice_status::ok;
+      case entry_store::read_result::not_found: return slice_status::not_found;
+      case entry_store::read_result::corrupt: return slice_status::corrupt;
+    }
+    return slice_status::corrupt;
+  }
+
   entry_store store_;
 };
 
@@ -79,30 +99,23 @@ public:
   }
   put_status put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
                  std::vector<stored_entry> entries) override {
-    switch (store_.put(id, min_ts, max_ts, std::move(entries))) {
-      case segment_store::put_result::stored: return put_status::stored;
-      case segment_store::put_result::duplicate: return put_status::duplicate;
-      case segment_store::put_result::no_space: return put_status::full;
-      case segment_store::put_result::invalid:
-      case segment_store::put_result::too_large:
-      case segment_store::put_result::io_error: return put_status::failed;
-    }
-    return put_status::failed;
+    return of(store_.put(id, min_ts, max_ts, entries));
+  }
+  put_status put_frame(std::string frame) override {
+    return of(store_.put_frame(frame));
   }
   bool contains(batch_id id) const override {
     return store_.contains(id);
   }
+  bool overlaps(batch_id id, time_range r) const override {
+    return store_.overlaps(id, r);
+  }
+  slice_status frame(batch_id id, std::string& out) override {
+    return of(store_.frame(id, out));
+  }
   slice_status slice(batch_id id, time_range r,
                      std::vector<stored_entry>& out) override {
-    switch (store_.slice(id, r, out)) {
-      case segment_store::read_result::ok: return slice_status::ok;
-      case segment_store::read_result::not_found:
-        return slice_status::not_found;
-      case segment_store::read_result::corrupt:
-      case segment_store::read_result::io_error:
-        return slice_status::corrupt;
-    }
-    return slice_status::corrupt;
+    return of(store_.slice(id, r, out));
   }
   bool erase(batch_id id) override {
     return store_.erase(id).erased;
@@ -150,6 +163,30 @@ public:
   }
 
 private:
+  static put_status of(segment_store::put_result r) {
+    switch (r) {
+      case segment_store::put_result::stored: return put_status::stored;
+      case segment_store::put_result::duplicate: return put_status::duplicate;
+      case segment_store::put_result::no_space: return put_status::full;
+      case segment_store::put_result::corrupt: return put_status::corrupt;
+      case segment_store::put_result::invalid:
+      case segment_store::put_result::too_large:
+      case segment_store::put_result::io_error: return put_status::failed;
+    }
+    return put_status::failed;
+  }
+  static slice_status of(segment_store::read_result r) {
+    switch (r) {
+      case segment_store::read_result::ok: return slice_status::ok;
+      case segment_store::read_result::not_found:
+        return slice_status::not_found;
+      case segment_store::read_result::corrupt:
+      case segment_store::read_result::io_error:
+        return slice_status::corrupt;
+    }
+    return slice_status::corrupt;
+  }
+
   segment_store store_;
   std::vector<batch_id> lost_;
 };

@@ -24,6 +24,7 @@ public:
     duplicate, ///< already held (idempotent: confirm again)
     full,      ///< no space: refused, nothing kept; reads still work
     failed,    ///< invalid or an I/O error: refused
+    corrupt,   ///< put_frame: the frame failed verification: refused
   };
 
   enum class slice_status : uint8_t {
@@ -39,7 +40,15 @@ public:
                          timestamp_us max_ts,
                          std::vector<stored_entry> entries)
     = 0;
+  /// Stores one batch frame (frame.hpp) as received from the network,
+  /// after verifying it whole; corrupt: nothing kept.
+  virtual put_status put_frame(std::string frame) = 0;
   virtual bool contains(batch_id id) const = 0;
+  /// True when `id` is held and its time range meets `r` (index only).
+  virtual bool overlaps(batch_id id, time_range r) const = 0;
+  /// The stored frame of `id`, verified before it is handed out; a copy
+  /// failing that is never served and is reported by take_lost().
+  virtual slice_status frame(batch_id id, std::string& out) = 0;
   virtual slice_status slice(batch_id id, time_range r,
                              std::vector<stored_entry>& out)
     = 0;

@@ -1,7 +1,7 @@
 // logstore — a storage node's copies of batches, in memory.
 // Layer: core (standard library only; no CAF, no clock, no I/O).
-// Batches are kept whole, their entries sorted in read order, so a time
-// slice is two binary searches and a copy.
+// Batches are kept as their verified frames; a time slice decodes the
+// frame (verifying it again) and takes two binary searches.
 #include "core/storage/entry_store.hpp"
 
 #define XXH_STATIC_LINKING_ONLY
@@ -10,23 +10,13 @@
 #include "core/base/assert.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace logstore {
 
-namespace {
-
-uint64_t total_bytes(const std::vector<stored_entry>& entries) {
-  uint64_t sum = 0;
-  for (const auto& x : entries)
-    sum += entry_bytes(x);
-  return sum;
-}
-
-} // namespace
-
 entry_store::put_result
 entry_store::put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
-                 std::vector<stored_entry> entries) {
+                 const std::vector<stored_entry>& entries) {
   LOGSTORE_ASSERT(!entries.empty());
   LOGSTORE_ASSERT(std::is_sorted(entries.begin(), entries.end(),
                                  read_order_less));
@@ -35,10 +25,25 @@ entry_store::put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
   // Idempotent: a retried or duplicated store changes nothing.
   if (contains(id))
     return put_result::duplicate;
-  auto sum = total_bytes(entries);
-  batches_.emplace(id, stored_batch{min_ts, max_ts, std::move(entries)});
-  by_time_.insert(id, min_ts, max_ts);
-  bytes_ += sum;
+  std::string frame;
+  encode_batch_frame(id, entries.front().client, entries.front().seq, min_ts,
+                     max_ts, entries, frame);
+  return put_frame(std::move(frame));
+}
+
+entry_store::put_result entry_store::put_frame(std::string frame,
+                                               uint32_t frame_bytes_max) {
+  frame_bytes_max_ = frame_bytes_max;
+  frame_header h;
+  auto res = decode_frame(frame, frame_bytes_max, h, nullptr);
+  if (res.status != decode_status::ok || res.consumed != frame.size()
+      || h.type != frame_type::batch)
+    return put_result::corrupt;
+  if (contains(h.id))
+    return put_result::duplicate;
+  by_time_.insert(h.id, h.min_ts, h.max_ts);
+  bytes_ += h.entry_bytes;
+  batches_.emplace(h.id, stored_batch{h, std::move(frame)});
   LOGSTORE_ASSERT(batches_.size() == by_time_.size());
   return put_result::stored;
 }
@@ -47,26 +52,49 @@ bool entry_store::contains(batch_id id) const {
   return batches_.count(id) != 0;
 }
 
-bool entry_store::slice(batch_id id, time_range r,
-                        std::vector<stored_entry>& out) const {
+void entry_store::drop_corrupt(batch_id id) {
+  erase(id);
+  corruptions_.push_back(id);
+}
+
+entry_store::read_result entry_store::frame(batch_id id, std::string& out) {
   auto i = batches_.find(id);
   if (i == batches_.end())
-    return false;
+    return read_result::not_found;
+  frame_header h;
+  auto res = decode_frame(i->second.frame, frame_bytes_max_, h, nullptr);
+  if (res.status != decode_status::ok || h.id != id
+      || h.crc != i->second.header.crc) {
+    drop_corrupt(id);
+    return read_result::corrupt;
+  }
+  out = i->second.frame;
+  return read_result::ok;
+}
+
+entry_store::read_result entry_store::slice(batch_id id, time_range r,
+                                            std::vector<stored_entry>& out) {
+  auto i = batches_.find(id);
+  if (i == batches_.end())
+    return read_result::not_found;
   if (r.from > r.to)
-    return true;
-  const auto& xs = i->second.entries;
-  auto first = std::lower_bound(xs.begin(), xs.end(), r.from,
-                                [](const stored_entry& x, timestamp_us ts) {
-                                  return x.ts < ts;
-                                });
-  auto last = std::upper_bound(first, xs.end(), r.to,
-                               [](timestamp_us ts, const stored_entry& x) {
-                                 return ts < x.ts;
-                               });
-  LOGSTORE_ASSERT(first == last || first->ts >= r.from);
-  LOGSTORE_ASSERT(first == last || (last - 1)->ts <= r.to);
-  out.insert(out.end(), first, last);
-  return true;
+    return read_result::ok;
+  std::vector<stored_entry> entries;
+  frame_header h;
+  auto res = decode_frame(i->second.frame, frame_bytes_max_, h, &entries);
+  if (res.status != decode_status::ok || h.id != id
+      || h.crc != i->second.header.crc) {
+    drop_corrupt(id);
+    return read_result::corrupt;
+  }
+  slice_entries(std::move(entries), r, out);
+  return read_result::ok;
+}
+
+bool entry_store::overlaps(batch_id id, time_range r) const {
+  auto i = batches_.find(id);
+  return i != batches_.end() && i->second.header.min_ts <= r.to
+         && r.from <= i->second.header.max_ts;
 }
 
 std::vector<batch_id> entry_store::overlapping(time_range r) const {
@@ -77,9 +105,9 @@ bool entry_store::erase(batch_id id) {
   auto i = batches_.find(id);
   if (i == batches_.end())
     return false;
-  auto sum = total_bytes(i->second.entries);
+  auto sum = i->second.header.entry_bytes;
   LOGSTORE_ASSERT(sum <= bytes_);
-  auto erased = by_time_.erase(id, i->second.min_ts);
+  auto erased = by_time_.erase(id, i->second.header.min_ts);
   LOGSTORE_ASSERT(erased);
   bytes_ -= sum;
   batches_.erase(i);
@@ -96,12 +124,40 @@ std::vector<batch_id> entry_store::ids() const {
   return result;
 }
 
-bool entry_store::digest(batch_id id, uint64_t& out) const {
+entry_store::read_result entry_store::digest(batch_id id, uint64_t& out) {
+  std::vector<stored_entry> entries;
+  auto r = slice(id, {std::numeric_limits<timestamp_us>::min(),
+                      std::numeric_limits<timestamp_us>::max()},
+                 entries);
+  if (r == read_result::ok)
+    out = digest_of(entries);
+  return r;
+}
+
+bool entry_store::info(batch_id id, batch_info& out) const {
   auto i = batches_.find(id);
   if (i == batches_.end())
     return false;
-  out = digest_of(i->second.entries);
+  const auto& h = i->second.header;
+  out.batch = id;
+  out.min_ts = h.min_ts;
+  out.max_ts = h.max_ts;
+  out.entries = h.count;
+  out.bytes = static_cast<uint32_t>(h.entry_bytes);
+  out.client = h.client;
+  out.seq = h.seq;
   return true;
+}
+
+std::vector<batch_id> entry_store::take_corruptions() {
+  auto out = std::move(corruptions_);
+  corruptions_.clear();
+  return out;
+}
+
+std::string* entry_store::bytes_of(batch_id id) {
+  auto i = batches_.find(id);
+  return i == batches_.end() ? nullptr : &i->second.frame;
 }
 
 uint64_t digest_of(const std::vector<stored_entry>& entries) {

@@ -2,7 +2,7 @@
 #include "core/storage/epoch_promise.hpp"
 
 #include "core/base/replaced_file.hpp"
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -17,7 +17,7 @@
 #pragma once
 
 #include "core/base/disk.hpp"
-#include "core/storage/frame.hpp"
+#include "core/base/frame.hpp"
 
 #include <cstdint>
 #include <functional>

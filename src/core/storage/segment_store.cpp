@@ -4,7 +4,7 @@
 #include "core/storage/segment_store.hpp"
 
 #include "core/base/assert.hpp"
-#include "core/storage/frame.hpp"
+#include "core/base/frame.hpp"
 
 #include <algorithm>
 
@@ -23,15 +23,6 @@ bool same_identity(const std::vector<stored_entry>& entries) {
 // header check (hcrc, length): the write-side half of the pair whose
 // read-side half is slice()'s full verification. The body CRC is not
 // recomputed here; at ~5 GB/s it would cost as much as encoding.
-uint32_t written_crc(const std::string& frame, uint32_t frame_bytes_max) {
-  frame_header h;
-  auto head = std::string_view{frame}.substr(0, frame_header_bytes);
-  auto r = decode_frame(head, frame_bytes_max, h, nullptr);
-  LOGSTORE_ASSERT(r.header_valid);
-  LOGSTORE_ASSERT(h.frame_bytes == frame.size());
-  return h.crc;
-}
-
 segment_store::put_result to_put_result(disk_status st) {
   switch (st) {
     case disk_status::ok:
@@ -66,49 +57,59 @@ segment_store::put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
     return put_result::duplicate;
   if (!same_identity(entries))
     return put_result::invalid;
-  if (failed_)
-    return put_result::io_error;
   // The bytes alone already too many: refuse before encoding (the frame's
-  // length field has 32 bits, and the batch came from the network).
+  // length field has 32 bits).
   // (4: the fewest bytes an entry's varints take.)
   uint64_t bytes_min = frame_header_bytes + 4 * uint64_t{entries.size()};
   for (const auto& x : entries)
     bytes_min += x.source.size() + x.payload.size();
   if (bytes_min > opts_.frame_bytes_max)
     return put_result::too_large;
-  scratch_.clear();
+  std::string frame;
   encode_batch_frame(id, entries.front().client, entries.front().seq, min_ts,
-                     max_ts, entries, scratch_);
-  if (scratch_.size() > opts_.frame_bytes_max)
+                     max_ts, entries, frame);
+  return put_frame(frame);
+}
+
+segment_store::put_result segment_store::put_frame(std::string_view frame) {
+  LOGSTORE_ASSERT(recovered_);
+  if (frame.size() > opts_.frame_bytes_max)
     return put_result::too_large;
-  auto st = prepare_active(scratch_.size());
+  // The bytes came from the network: verified whole (header, CRC, every
+  // entry) before anything depends on them, then stored as received.
+  frame_header h;
+  auto res = decode_frame(frame, opts_.frame_bytes_max, h, nullptr);
+  if (res.status != decode_status::ok || res.consumed != frame.size()
+      || h.type != frame_type::batch)
+    return put_result::corrupt;
+  if (contains(h.id))
+    return put_result::duplicate;
+  if (failed_)
+    return put_result::io_error;
+  auto st = prepare_active(frame.size());
   if (st == disk_status::ok)
-    st = append_frame(scratch_);
+    st = append_frame(frame);
   if (st != disk_status::ok)
     return to_put_result(st);
   auto& seg = segments_.at(*active_);
   location loc;
   loc.segment = *active_;
-  loc.offset = seg.size - scratch_.size();
-  loc.frame_bytes = static_cast<uint32_t>(scratch_.size());
-  loc.min_ts = min_ts;
-  loc.max_ts = max_ts;
-  for (const auto& x : entries)
-    loc.entry_bytes += x.source.size() + x.payload.size();
-  loc.crc = written_crc(scratch_, opts_.frame_bytes_max);
-  index_batch(id, loc);
+  loc.offset = seg.size - frame.size();
+  loc.frame_bytes = static_cast<uint32_t>(frame.size());
+  loc.min_ts = h.min_ts;
+  loc.max_ts = h.max_ts;
+  loc.entry_bytes = h.entry_bytes;
+  loc.crc = h.crc;
+  index_batch(h.id, loc);
   return put_result::stored;
 }
 
-segment_store::read_result
-segment_store::slice(batch_id id, time_range r,
-                     std::vector<stored_entry>& out) {
+segment_store::read_result segment_store::frame(batch_id id,
+                                                std::string& out) {
   LOGSTORE_ASSERT(recovered_);
   auto i = batches_.find(id);
   if (i == batches_.end())
     return read_result::not_found;
-  if (r.from > r.to)
-    return read_result::ok;
   auto loc = i->second;
   const auto& seg = segments_.at(loc.segment);
   LOGSTORE_ASSERT(loc.offset + loc.frame_bytes <= seg.size);
@@ -116,27 +117,41 @@ segment_store::slice(batch_id id, time_range r,
   auto st = disk_.read(seg.file, loc.offset, loc.frame_bytes, buf);
   if (st != disk_status::ok)
     return read_result::io_error;
-  std::vector<stored_entry> entries;
   frame_header h;
-  auto res = decode_frame(buf, opts_.frame_bytes_max, h, &entries);
+  auto res = decode_frame(buf, opts_.frame_bytes_max, h, nullptr);
   if (res.status != decode_status::ok || res.consumed != loc.frame_bytes
       || h.type != frame_type::batch || h.id != id || h.crc != loc.crc) {
     unindex_batch(id);
     read_corruptions_.push_back(id);
     return read_result::corrupt;
   }
-  auto first = std::lower_bound(entries.begin(), entries.end(), r.from,
-                                [](const stored_entry& x, timestamp_us ts) {
-                                  return x.ts < ts;
-                                });
-  auto last = std::upper_bound(first, entries.end(), r.to,
-                               [](timestamp_us ts, const stored_entry& x) {
-                                 return ts < x.ts;
-                               });
-  LOGSTORE_ASSERT(first == last || first->ts >= r.from);
-  LOGSTORE_ASSERT(first == last || (last - 1)->ts <= r.to);
-  out.insert(out.end(), std::make_move_iterator(first),
-             std::make_move_iterator(last));
+  out = std::move(buf);
+  return read_result::ok;
+}
+
+bool segment_store::overlaps(batch_id id, time_range r) const {
+  auto i = batches_.find(id);
+  return i != batches_.end() && i->second.min_ts <= r.to
+         && r.from <= i->second.max_ts;
+}
+
+segment_store::read_result
+segment_store::slice(batch_id id, time_range r,
+                     std::vector<stored_entry>& out) {
+  LOGSTORE_ASSERT(recovered_);
+  if (!contains(id))
+    return read_result::not_found;
+  if (r.from > r.to)
+    return read_result::ok;
+  std::string buf;
+  auto st = frame(id, buf);
+  if (st != read_result::ok)
+    return st;
+  std::vector<stored_entry> entries;
+  frame_header h;
+  auto res = decode_frame(buf, opts_.frame_bytes_max, h, &entries);
+  LOGSTORE_ASSERT(res.status == decode_status::ok); // frame() verified it
+  slice_entries(std::move(entries), r, out);
   return read_result::ok;
 }
 
@@ -262,7 +277,7 @@ disk_status segment_store::prepare_active(size_t frame_bytes) {
   return disk_status::ok;
 }
 
-disk_status segment_store::append_frame(const std::string& bytes) {
+disk_status segment_store::append_frame(std::string_view bytes) {
   LOGSTORE_ASSERT(active_);
   auto& seg = segments_.at(*active_);
   LOGSTORE_ASSERT(!seg.quarantined); // invariant 3
@@ -312,6 +327,8 @@ std::string_view to_string(segment_store::put_result x) {
       return "duplicate";
     case r::invalid:
       return "invalid";
+    case r::corrupt:
+      return "corrupt";
     case r::too_large:
       return "too_large";
     case r::no_space:

@@ -60,6 +60,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -94,6 +95,7 @@ public:
     stored,
     duplicate, ///< already held: nothing written
     invalid,   ///< entries disagree on (client, seq): nothing written
+    corrupt,   ///< put_frame: the frame failed verification: nothing written
     too_large, ///< the frame exceeds frame_bytes_max: nothing written
     no_space,  ///< disk full: nothing kept, reads still work
     io_error,  ///< write failed, or the store stopped writing (failed())
@@ -158,6 +160,15 @@ public:
   put_result put(batch_id id, timestamp_us min_ts, timestamp_us max_ts,
                  const std::vector<stored_entry>& entries);
 
+  /// Appends one batch frame as received (from the network), after
+  /// verifying it whole: header, CRC and every entry. Durable after sync().
+  put_result put_frame(std::string_view frame);
+  /// The stored frame of `id`, read back and verified (CRC, id, and the CRC
+  /// the index expects); a frame failing that is dropped and reported as
+  /// slice() does.
+  read_result frame(batch_id id, std::string& out);
+  /// True when `id` is held and its time range meets `r` (index only).
+  bool overlaps(batch_id id, time_range r) const;
   bool contains(batch_id id) const {
     return batches_.count(id) != 0;
   }
@@ -246,7 +257,7 @@ private:
   /// Records that a tombstone in `number` deleted a batch in `target`.
   void note_tombstone(uint32_t number, uint32_t target);
   disk_status prepare_active(size_t frame_bytes);
-  disk_status append_frame(const std::string& bytes);
+  disk_status append_frame(std::string_view bytes);
   void reclaim();
   bool removable(uint32_t number, const segment& seg) const;
 

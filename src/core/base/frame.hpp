@@ -106,4 +106,9 @@ decode_result decode_frame(std::string_view bytes, uint32_t frame_bytes_max,
                            frame_header& header,
                            std::vector<stored_entry>* entries);
 
+/// Moves the entries of a decoded batch (sorted in read order) with
+/// r.from <= ts <= r.to to the end of `out` (two binary searches).
+void slice_entries(std::vector<stored_entry>&& entries, time_range r,
+                   std::vector<stored_entry>& out);
+
 } // namespace logstore

@@ -3,7 +3,7 @@
 // The tables are built at compile time. The hardware path is compiled with
 // a per-function target attribute, so the rest of the build needs no -msse4.2
 // and the binary still runs on CPUs without it.
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 
 #include "core/base/assert.hpp"
 

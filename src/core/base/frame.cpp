@@ -3,13 +3,14 @@
 // Explicit little-endian byte-by-byte encoding: no struct casts, no host
 // byte order, no unaligned loads. The decoder is written for hostile input
 // (it is fuzzed): every read goes through a bounds-checked cursor.
-#include "core/storage/frame.hpp"
+#include "core/base/frame.hpp"
 
 #include "core/base/assert.hpp"
-#include "core/storage/crc32c.hpp"
+#include "core/base/crc32c.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace logstore {
 
@@ -179,6 +180,8 @@ const char* read_entries(cursor c, frame_header& h,
   if (out != nullptr)
     out->reserve(out->size() + h.count);
   auto prev = h.min_ts;
+  uint64_t prev_index = 0;
+  std::string_view prev_source;
   h.entry_bytes = 0;
   for (uint32_t i = 0; i < h.count; ++i) {
     uint64_t delta = 0;
@@ -191,11 +194,17 @@ const char* read_entries(cursor c, frame_header& h,
     auto ts = static_cast<timestamp_us>(static_cast<uint64_t>(h.min_ts)
                                         + static_cast<uint64_t>(
                                           unzigzag(delta)));
-    if (ts < prev || ts > h.max_ts || index > UINT32_MAX)
+    // Read order within one writer (read_order_less): ts, source, index;
+    // each identity once.
+    if (ts < prev || ts > h.max_ts || index > UINT32_MAX
+        || (i > 0 && ts == prev
+            && std::tie(source, index) <= std::tie(prev_source, prev_index)))
       return "entry out of order or range";
     if ((i == 0 && ts != h.min_ts) || (i + 1 == h.count && ts != h.max_ts))
       return "entry times disagree with header";
     prev = ts;
+    prev_index = index;
+    prev_source = source;
     h.entry_bytes += source.size() + payload.size();
     if (out != nullptr)
       out->push_back(stored_entry{ts, std::string{source},
@@ -302,6 +311,22 @@ decode_result decode_frame(std::string_view bytes, uint32_t frame_bytes_max,
   ok.header_valid = true;
   LOGSTORE_ASSERT(ok.consumed >= frame_header_bytes && ok.consumed <= n);
   return ok;
+}
+
+void slice_entries(std::vector<stored_entry>&& entries, time_range r,
+                   std::vector<stored_entry>& out) {
+  if (r.from > r.to)
+    return;
+  auto first = std::lower_bound(entries.begin(), entries.end(), r.from,
+                                [](const stored_entry& x, timestamp_us ts) {
+                                  return x.ts < ts;
+                                });
+  auto last = std::upper_bound(first, entries.end(), r.to,
+                               [](timestamp_us ts, const stored_entry& x) {
+                                 return ts < x.ts;
+                               });
+  out.insert(out.end(), std::make_move_iterator(first),
+             std::make_move_iterator(last));
 }
 
 } // namespace logstore
