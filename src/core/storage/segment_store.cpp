@@ -182,8 +182,7 @@ std::vector<batch_id> segment_store::ids() const {
   std::vector<batch_id> result;
   result.reserve(batches_.size());
   for (const auto& kv : batches_)
-    result.push_back(kv.first);
-  std::sort(result.begin(), result.end());
+    result.push_back(kv.first); // std::map: already sorted
   return result;
 }
 

@@ -60,7 +60,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace logstore {
@@ -257,7 +256,9 @@ private:
   std::map<uint32_t, segment> segments_;
   std::optional<uint32_t> active_;
   uint32_t next_number_ = 1;
-  std::unordered_map<batch_id, location> batches_;
+  /// Ordered, so ids() (every block report, every scrub round) is a walk,
+  /// not a sort of every id the node holds.
+  std::map<batch_id, location> batches_;
   interval_index by_time_;
   uint64_t bytes_ = 0;
   uint64_t unsynced_bytes_ = 0;
