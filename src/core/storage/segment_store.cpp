@@ -186,6 +186,20 @@ std::vector<batch_id> segment_store::ids() const {
   return result;
 }
 
+std::vector<batch_id> segment_store::ids_after(batch_id cursor,
+                                               size_t n) const {
+  std::vector<batch_id> result;
+  result.reserve(std::min(n, batches_.size()));
+  auto i = batches_.upper_bound(cursor);
+  while (result.size() < n && result.size() < batches_.size()) {
+    if (i == batches_.end())
+      i = batches_.begin();
+    result.push_back(i->first);
+    ++i;
+  }
+  return result;
+}
+
 std::vector<batch_id> segment_store::take_read_corruptions() {
   std::vector<batch_id> result;
   result.swap(read_corruptions_);

@@ -191,6 +191,8 @@ public:
   }
   /// All held batch ids, ascending (for block reports).
   std::vector<batch_id> ids() const;
+  /// batch_store::ids_after, without copying every id.
+  std::vector<batch_id> ids_after(batch_id cursor, size_t n) const;
 
   /// Bytes appended since the last successful sync.
   uint64_t unsynced_bytes() const {
