@@ -80,6 +80,11 @@ public:
     return events_.size();
   }
 
+  /// Room for `n` events (an estimate: the vector still grows beyond it).
+  void reserve(size_t n) {
+    events_.reserve(n);
+  }
+
   /// Writes one JSON object per line, keys in a fixed order.
   void write_jsonl(std::ostream& out) const;
   /// The same bytes, handed to `sink` in chunks of about 64 KiB (hashing
