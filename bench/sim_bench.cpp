@@ -7,8 +7,11 @@
 #include "scenario/scenario.hpp"
 #include "sim/world.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 using namespace logstore;
 using namespace logstore::sim;
@@ -37,7 +40,12 @@ scenario workload(const char* name, double rate, uint32_t batch,
   return s;
 }
 
-void measure(const scenario& s, int rounds) {
+struct figures {
+  double msgs_per_s = 0;
+  double real_time_factor = 0;
+};
+
+figures measure(const scenario& s, int rounds) {
   double best = 1e300;
   run_result best_run;
   for (int i = 0; i < rounds; ++i) {
@@ -60,16 +68,40 @@ void measure(const scenario& s, int rounds) {
               "%7.0fx real time  (%llu appends ok)\n",
               s.name.c_str(), msgs, sim_s, best, msgs / best, sim_s / best,
               static_cast<unsigned long long>(best_run.check.appends_ok));
+  return {msgs / best, sim_s / best};
+}
+
+constexpr double t7_msgs_per_s_min = 1'000'000;
+constexpr double t7_real_time_min = 1000;
+
+void print_verdict(const figures& t7) {
+  bool msgs_ok = t7.msgs_per_s >= t7_msgs_per_s_min;
+  bool speed_ok = t7.real_time_factor >= t7_real_time_min;
+  std::printf("T7 verdict: %s  (%.0f msgs/s %s %.0f; %.0fx real time %s "
+              "%.0fx)\n",
+              msgs_ok && speed_ok ? "MET" : "NOT MET", t7.msgs_per_s,
+              msgs_ok ? ">=" : "<", t7_msgs_per_s_min, t7.real_time_factor,
+              speed_ok ? ">=" : "<", t7_real_time_min);
+}
+
+scenario t7_workload() {
+  return workload("T7: 5 nodes RF3 200 batch/s x10x64B", 200, 10, 64,
+                  120'000'000);
 }
 
 } // namespace
 
-int main() {
+/// `sim_bench` prints every line; `sim_bench t7 [rounds]` only the T7 line
+/// and its verdict (for profiling: `perf record build/bench/sim_bench t7 1`).
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view{argv[1]} == "t7") {
+    int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
+    print_verdict(measure(t7_workload(), rounds));
+    return 0;
+  }
   std::printf("simulator throughput, one core, best of 3 (includes world "
               "set-up, history and checker)\n");
-  measure(workload("T7: 5 nodes RF3 200 batch/s x10x64B", 200, 10, 64,
-                   120'000'000),
-          3);
+  auto t7 = measure(t7_workload(), 3);
   measure(workload("same, memory-only storage nodes", 200, 10, 64,
                    120'000'000, false),
           3);
@@ -80,5 +112,6 @@ int main() {
           3);
   std::printf("targets (T7): >= 1,000,000 msgs/s; >= 1000x real time for the "
               "first line\n");
+  print_verdict(t7);
   return 0;
 }

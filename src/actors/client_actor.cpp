@@ -80,6 +80,7 @@ append_req make_batch(caf::event_based_actor* self, client_state& st) {
   req.client = st.opts.number;
   req.seq = st.next_seq++;
   auto base = st.opts.start_ts + now_us(self);
+  req.entries.reserve(st.opts.batch_size);
   for (uint32_t i = 0; i < st.opts.batch_size; ++i) {
     entry e;
     e.ts = base + static_cast<timestamp_us>(st.rng.below(1000));

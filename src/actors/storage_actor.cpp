@@ -257,17 +257,10 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
 /// found even in batches nobody reads. Damaged copies end up in take_lost().
 void scrub_some(storage_state& st) {
   constexpr size_t batches_per_round = 64;
-  auto ids = st.store().ids();
-  if (ids.empty())
-    return;
-  auto i = std::upper_bound(ids.begin(), ids.end(), st.scrub_cursor);
-  for (size_t n = 0; n < batches_per_round && n < ids.size(); ++n) {
-    if (i == ids.end())
-      i = ids.begin();
+  for (auto id : st.store().ids_after(st.scrub_cursor, batches_per_round)) {
     uint64_t digest = 0;
-    st.store().digest(*i, digest); // reads and checks every frame's CRC
-    st.scrub_cursor = *i;
-    ++i;
+    st.store().digest(id, digest); // reads and checks every frame's CRC
+    st.scrub_cursor = id;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
+#include <caf/serializer_impl.hpp>
 
 #include <xxhash.h>
 
@@ -60,6 +61,33 @@ private:
   node_index target_node_;
   uint32_t incarnation_;
   caf::strong_actor_ptr target_;
+};
+
+/// A "container" for caf::serializer_impl that keeps only the count of
+/// bytes written: the binary serializer's own code decides every length
+/// (varbyte sizes, strings, type names), so the count is exact, without a
+/// byte being copied. serializer_impl only appends at the end (we never
+/// seek), so data() is never needed.
+struct byte_counter {
+  using value_type = char;
+  struct iterator {};
+  size_t bytes = 0;
+  size_t size() const {
+    return bytes;
+  }
+  iterator end() {
+    return {};
+  }
+  void insert(iterator, const value_type* first, const value_type* last) {
+    bytes += static_cast<size_t>(last - first);
+  }
+  void insert(iterator, size_t n, value_type) {
+    bytes += n;
+  }
+  value_type* data() {
+    LOGSTORE_ASSERT_MSG(false, "byte_counter holds no bytes");
+    return nullptr;
+  }
 };
 
 std::string short_name(const std::string& portable) {
@@ -317,11 +345,12 @@ void network::count(node_index from, node_index to,
                                   : types_[content.type(0).second].second;
   auto& t = stats_.counted[name];
   ++t.messages;
-  count_buf_.clear();
-  caf::binary_serializer sink{sys_, count_buf_};
-  auto copy = m.copy_content_to_message();
-  if (!inspect(sink, copy))
-    t.bytes += count_buf_.size();
+  // The size CAF's binary serializer gives the content (as inspect() of a
+  // copied message), counted without copying or writing any byte.
+  byte_counter counter;
+  caf::serializer_impl<byte_counter> sink{sys_, counter};
+  if (!caf::message::save(sink, m.content()))
+    t.bytes += counter.bytes;
 }
 
 void network::transmit(node_index from, node_index to,

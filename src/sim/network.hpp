@@ -226,7 +226,6 @@ private:
   size_t record_max_ = 0;
   node_index hidden_ = UINT32_MAX;
   std::set<node_index> counted_;
-  std::vector<char> count_buf_;
   std::vector<message_event> recorded_;
 };
 

@@ -183,6 +183,7 @@ void index_writes(model& m) {
 /// Lists each acked entry once, at its earliest ok, in ack order.
 void list_acked(model& m) {
   std::vector<const operation*> oks;
+  m.acked.reserve(m.written.size()); // at most one per written entry
   for (const auto& op : m.appends)
     if (m.ended(op, op_type::ok))
       oks.push_back(&op);

@@ -14,9 +14,11 @@
 #include "core/base/types.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace logstore {
@@ -78,8 +80,16 @@ public:
     return events_.size();
   }
 
+  /// Room for `n` events (an estimate: the vector still grows beyond it).
+  void reserve(size_t n) {
+    events_.reserve(n);
+  }
+
   /// Writes one JSON object per line, keys in a fixed order.
   void write_jsonl(std::ostream& out) const;
+  /// The same bytes, handed to `sink` in chunks of about 64 KiB (hashing
+  /// the history needs no copy of it).
+  void write_jsonl(const std::function<void(std::string_view)>& sink) const;
 
   /// Writes one event as a JSON line (no newline).
   static void write_event(std::ostream& out, const history_event& ev);

@@ -160,6 +160,13 @@ void history::write_event(std::ostream& out, const history_event& ev) {
 }
 
 void history::write_jsonl(std::ostream& out) const {
+  write_jsonl([&out](std::string_view chunk) {
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  });
+}
+
+void history::write_jsonl(
+  const std::function<void(std::string_view)>& sink) const {
   std::string buf;
   buf.reserve(write_buffer_bytes_max + 4096);
   for (const auto& ev : events_) {
@@ -167,11 +174,12 @@ void history::write_jsonl(std::ostream& out) const {
     put_event(buf, ev);
     buf += '\n';
     if (buf.size() >= write_buffer_bytes_max) {
-      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      sink(buf);
       buf.clear();
     }
   }
-  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  if (!buf.empty())
+    sink(buf);
 }
 
 } // namespace logstore

@@ -466,10 +466,7 @@ status_reply make_status(const master_state& st, time_us now) {
   out.repairs_pending = st.repair_queue.size() + st.repairs_inflight.size();
   out.moves_done = st.moves_done;
   out.expired_before = st.expired_before;
-  for (size_t n = 0; n < st.members.size(); ++n)
-    if (!st.members[n].removed)
-      out.members.push_back(
-        describe_member(st, static_cast<node_number>(n), now));
+  out.members = describe_members(st, now);
   return out;
 }
 

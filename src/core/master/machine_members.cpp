@@ -17,6 +17,8 @@
 // its block report (master_restart.cpp) and reads stay complete without it.
 #include "core/master/master_machine.hpp"
 
+#include "core/base/assert.hpp"
+
 #include <algorithm>
 
 namespace logstore {
@@ -58,6 +60,47 @@ holdings holdings_of(const master_state& st, node_number n, time_us now) {
   return out;
 }
 
+/// holdings_of for every member, in one walk of the index: a status reply
+/// describes every member, and a walk per member made each reply cost
+/// members x batches. Same counts: what holdings_of asks of each replica
+/// (verified_copy, up and not removed) depends only on the replica and
+/// `now`, so it is asked once per member here.
+std::vector<holdings> holdings_of_all(const master_state& st, time_us now) {
+  auto count = st.members.size();
+  std::vector<holdings> out(count);
+  std::vector<uint8_t> verified(count);
+  std::vector<uint8_t> up(count);
+  for (size_t r = 0; r < count; ++r) {
+    auto n = static_cast<node_number>(r);
+    verified[r] = verified_copy(st, n, now) ? 1 : 0;
+    up[r] = !st.members[r].removed
+            && st.detector.state(n, now) == node_state::up;
+  }
+  st.index.for_each([&](batch_id, const batch_meta& meta) {
+    // replica_list::add refuses duplicates: each n is counted once.
+    for (auto n : meta.replicas) {
+      LOGSTORE_ASSERT(n < count);
+      auto& h = out[n];
+      ++h.batches;
+      uint32_t verified_others = 0;
+      bool elsewhere = false;
+      for (auto r : meta.replicas) {
+        if (r == n)
+          continue;
+        verified_others += verified[r];
+        elsewhere = elsewhere || up[r] != 0;
+      }
+      h.needed += verified_others < st.cfg.replication_factor ? 1 : 0;
+      if (!elsewhere) {
+        ++h.sole;
+        h.sole_from = std::min(h.sole_from, meta.min_ts);
+        h.sole_to = std::max(h.sole_to, meta.max_ts);
+      }
+    }
+  });
+  return out;
+}
+
 /// Ids of the batches the index lists on member n, ascending.
 std::vector<batch_id> batches_on(const master_state& st, node_number n) {
   std::vector<batch_id> ids;
@@ -76,10 +119,8 @@ std::string state_name(const master_state& st, node_number n, time_us now) {
   return std::string{to_string(st.detector.state(n, now))};
 }
 
-} // namespace
-
 member_status describe_member(const master_state& st, node_number n,
-                              time_us now) {
+                              time_us now, const holdings& held) {
   auto& m = st.members[n];
   member_status out;
   out.name = m.name;
@@ -88,13 +129,30 @@ member_status describe_member(const master_state& st, node_number n,
   out.state = state_name(st, n, now);
   out.bytes = m.bytes;
   out.draining = m.draining;
-  auto held = holdings_of(st, n, now);
   out.batches = held.batches;
   out.needed = held.needed;
   out.sole = held.sole;
   // Removing it now loses nothing and costs no copy: no batch needs it. An
   // unreported member may hold batches nobody else knows of.
   out.safe_to_remove = held.needed == 0 && out.state != "unreported";
+  return out;
+}
+
+} // namespace
+
+member_status describe_member(const master_state& st, node_number n,
+                              time_us now) {
+  return describe_member(st, n, now, holdings_of(st, n, now));
+}
+
+std::vector<member_status> describe_members(const master_state& st,
+                                            time_us now) {
+  auto held = holdings_of_all(st, now);
+  std::vector<member_status> out;
+  for (size_t n = 0; n < st.members.size(); ++n)
+    if (!st.members[n].removed)
+      out.push_back(
+        describe_member(st, static_cast<node_number>(n), now, held[n]));
   return out;
 }
 

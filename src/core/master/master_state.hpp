@@ -277,6 +277,10 @@ void member_returned(master_state& st, node_number n);
 /// Per-member status (state, batches in the index, safe to remove).
 member_status describe_member(const master_state& st, node_number n,
                               time_us now);
+/// describe_member of every member not removed, in member order (one walk
+/// of the index for all of them).
+std::vector<member_status> describe_members(const master_state& st,
+                                            time_us now);
 
 /// The whole cluster as the master sees it (status_req).
 status_reply make_status(const master_state& st, time_us now);

@@ -3,12 +3,27 @@
 
 #include "core/storage/entry_store.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace logstore {
 
 bool info_of(batch_id id, const std::vector<stored_entry>& entries,
              batch_info& out);
+
+std::vector<batch_id> batch_store::ids_after(batch_id cursor,
+                                             size_t n) const {
+  auto all = ids();
+  auto first = std::upper_bound(all.begin(), all.end(), cursor);
+  std::vector<batch_id> out;
+  out.reserve(std::min(n, all.size()));
+  for (auto i = first; out.size() < n && out.size() < all.size(); ++i) {
+    if (i == all.end())
+      i = all.begin();
+    out.push_back(*i);
+  }
+  return out;
+}
 
 namespace {
 
@@ -122,6 +137,9 @@ public:
   }
   std::vector<batch_id> ids() const override {
     return store_.ids();
+  }
+  std::vector<batch_id> ids_after(batch_id cursor, size_t n) const override {
+    return store_.ids_after(cursor, n);
   }
   bool digest(batch_id id, uint64_t& out) override {
     std::vector<stored_entry> entries;

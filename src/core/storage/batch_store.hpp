@@ -54,6 +54,9 @@ public:
     = 0;
   virtual bool erase(batch_id id) = 0;
   virtual std::vector<batch_id> ids() const = 0;
+  /// Up to `n` held ids, ascending from the first above `cursor` and
+  /// wrapping around to the smallest; none twice (a scrub round's share).
+  virtual std::vector<batch_id> ids_after(batch_id cursor, size_t n) const;
   /// Metadata of a held batch (time range, sizes, writer); false when not
   /// held or unreadable.
   virtual bool info(batch_id id, batch_info& out) = 0;

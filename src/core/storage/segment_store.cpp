@@ -197,8 +197,21 @@ std::vector<batch_id> segment_store::ids() const {
   std::vector<batch_id> result;
   result.reserve(batches_.size());
   for (const auto& kv : batches_)
-    result.push_back(kv.first);
-  std::sort(result.begin(), result.end());
+    result.push_back(kv.first); // std::map: already sorted
+  return result;
+}
+
+std::vector<batch_id> segment_store::ids_after(batch_id cursor,
+                                               size_t n) const {
+  std::vector<batch_id> result;
+  result.reserve(std::min(n, batches_.size()));
+  auto i = batches_.upper_bound(cursor);
+  while (result.size() < n && result.size() < batches_.size()) {
+    if (i == batches_.end())
+      i = batches_.begin();
+    result.push_back(i->first);
+    ++i;
+  }
   return result;
 }
 

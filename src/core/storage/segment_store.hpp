@@ -61,7 +61,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace logstore {
@@ -203,6 +202,8 @@ public:
   }
   /// All held batch ids, ascending (for block reports).
   std::vector<batch_id> ids() const;
+  /// batch_store::ids_after, without copying every id.
+  std::vector<batch_id> ids_after(batch_id cursor, size_t n) const;
 
   /// Bytes appended since the last successful sync.
   uint64_t unsynced_bytes() const {
@@ -268,7 +269,9 @@ private:
   std::map<uint32_t, segment> segments_;
   std::optional<uint32_t> active_;
   uint32_t next_number_ = 1;
-  std::unordered_map<batch_id, location> batches_;
+  /// Ordered, so ids() (every block report, every scrub round) is a walk,
+  /// not a sort of every id the node holds.
+  std::map<batch_id, location> batches_;
   interval_index by_time_;
   uint64_t bytes_ = 0;
   uint64_t unsynced_bytes_ = 0;

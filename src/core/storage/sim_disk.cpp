@@ -9,6 +9,83 @@
 
 namespace logstore {
 
+// -- chunked_bytes -------------------------------------------------------------
+
+void sim_disk::chunked_bytes::append(std::string_view bytes) {
+  while (!bytes.empty()) {
+    if (chunks_.empty() || chunks_.back().size() == chunk_bytes) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(chunk_bytes);
+    }
+    auto& last = chunks_.back();
+    auto n = std::min(bytes.size(), chunk_bytes - last.size());
+    last.append(bytes.data(), n);
+    bytes.remove_prefix(n);
+    size_ += n;
+  }
+}
+
+void sim_disk::chunked_bytes::append_zeros(uint64_t n) {
+  static const std::string zeros(chunk_bytes, '\0');
+  while (n > 0) {
+    auto k = static_cast<size_t>(std::min<uint64_t>(n, chunk_bytes));
+    append(std::string_view{zeros.data(), k});
+    n -= k;
+  }
+}
+
+void sim_disk::chunked_bytes::shrink(uint64_t n) {
+  LOGSTORE_ASSERT(n <= size_);
+  auto keep_chunks = static_cast<size_t>((n + chunk_bytes - 1) / chunk_bytes);
+  chunks_.resize(keep_chunks);
+  if (keep_chunks > 0)
+    chunks_.back().resize(
+      static_cast<size_t>(n - uint64_t{keep_chunks - 1} * chunk_bytes));
+  size_ = n;
+  LOGSTORE_ASSERT(chunks_.empty() || !chunks_.back().empty());
+}
+
+void sim_disk::chunked_bytes::read(uint64_t offset, size_t n,
+                                   std::string& out) const {
+  out.clear();
+  if (offset >= size_)
+    return;
+  auto end = offset + std::min<uint64_t>(n, size_ - offset);
+  out.reserve(static_cast<size_t>(end - offset));
+  while (offset < end) {
+    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto at = static_cast<size_t>(offset % chunk_bytes);
+    auto k = static_cast<size_t>(std::min<uint64_t>(end - offset,
+                                                    chunk.size() - at));
+    out.append(chunk, at, k);
+    offset += k;
+  }
+}
+
+void sim_disk::chunked_bytes::overwrite(uint64_t offset,
+                                        std::string_view bytes) {
+  LOGSTORE_ASSERT(offset + bytes.size() <= size_);
+  while (!bytes.empty()) {
+    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto at = static_cast<size_t>(offset % chunk_bytes);
+    auto k = std::min(bytes.size(), chunk.size() - at);
+    chunk.replace(at, k, bytes.data(), k);
+    bytes.remove_prefix(k);
+    offset += k;
+  }
+}
+
+void sim_disk::chunked_bytes::fill_zeros(uint64_t offset) {
+  while (offset < size_) {
+    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto at = static_cast<size_t>(offset % chunk_bytes);
+    std::fill(chunk.begin() + static_cast<ptrdiff_t>(at), chunk.end(), '\0');
+    offset += chunk.size() - at;
+  }
+}
+
+// -- sim_disk -----------------------------------------------------------------
+
 disk_status sim_disk::list(std::vector<std::string>& names) {
   names.clear();
   for (const auto& kv : files_)
@@ -32,8 +109,7 @@ disk_status sim_disk::read(const std::string& name, uint64_t offset, size_t n,
     return disk_status::not_found;
   auto& f = i->second;
   ++f.reads;
-  if (offset < f.data.size())
-    out.assign(f.data, static_cast<size_t>(offset), n);
+  f.data.read(offset, n, out);
   LOGSTORE_ASSERT(out.size() <= n);
   return disk_status::ok;
 }
@@ -51,7 +127,7 @@ disk_status sim_disk::append(const std::string& name,
   }
   if (misdirect_armed_ && misdirect(bytes)) {
     misdirect_armed_ = false;
-    f.data.append(bytes.size(), '\0'); // the intended blocks stay unwritten
+    f.data.append_zeros(bytes.size()); // the intended blocks stay unwritten
   } else {
     f.data.append(bytes);
   }
@@ -80,7 +156,7 @@ disk_status sim_disk::truncate(const std::string& name, uint64_t size) {
   if (size > f.data.size())
     return disk_status::io_error;
   used_bytes_ -= f.data.size() - size;
-  f.data.resize(static_cast<size_t>(size));
+  f.data.shrink(size);
   f.synced = std::min(f.synced, size);
   LOGSTORE_ASSERT(f.synced <= f.data.size());
   return disk_status::ok;
@@ -118,10 +194,9 @@ void sim_disk::crash(crash_mode mode) {
     if (mode != crash_mode::lose_unsynced && unsynced > 0)
       keep = rng_.below(unsynced + 1);
     auto old_size = f.data.size();
-    f.data.resize(static_cast<size_t>(f.synced + keep));
+    f.data.shrink(f.synced + keep);
     if (mode == crash_mode::zero_fill)
-      std::fill(f.data.begin() + static_cast<ptrdiff_t>(f.synced),
-                f.data.end(), '\0');
+      f.data.fill_zeros(f.synced);
     used_bytes_ -= old_size - f.data.size();
     f.synced = f.data.size();
     if (!f.durable && f.data.empty()) {
@@ -139,7 +214,7 @@ bool sim_disk::flip_bit(const std::string& name, uint64_t offset,
   auto i = files_.find(name);
   if (i == files_.end() || offset >= i->second.data.size() || bit > 7)
     return false;
-  auto& byte = i->second.data[static_cast<size_t>(offset)];
+  auto& byte = i->second.data.at(offset);
   byte = static_cast<char>(static_cast<uint8_t>(byte) ^ (1u << bit));
   return true;
 }
@@ -179,7 +254,7 @@ bool sim_disk::misdirect(std::string_view bytes) {
   auto k = rng_.below(targets.size());
   auto& f = *targets[k];
   auto offset = rng_.below(f.synced - bytes.size() + 1);
-  f.data.replace(static_cast<size_t>(offset), bytes.size(), bytes);
+  f.data.overwrite(offset, bytes);
   last_misdirect_ = disk_fault{*names[k], offset, bytes.size()};
   LOGSTORE_ASSERT(offset + bytes.size() <= f.synced);
   return true;
