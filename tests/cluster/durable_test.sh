@@ -43,7 +43,14 @@ for i in 1 2 3; do
   start "storage-$i-again" storage --listen "127.0.0.1:${PORT[$i]}" \
     --master "$M" --name "storage-$i" --insecure --data-dir "$WORK/s$i"
 done
+# The master may still list the killed nodes as up (it has not timed out
+# their heartbeats yet), so "three up" alone proves nothing: each restarted
+# node must have logged its recovery and the master its re-join first.
 up3() {
+  for i in 1 2 3; do
+    grep -q '"recovered"' "$WORK/storage-$i-again.err" || return 1
+    grep -q "storage-$i joined again" "$WORK/master.err" || return 1
+  done
   "$LOGSTORE" status "${C[@]}" -o json > "$WORK/st.json" 2>/dev/null || return 1
   [ "$(grep -o '"state":"up"' "$WORK/st.json" | wc -l)" -ge 3 ]
 }
