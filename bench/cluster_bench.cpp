@@ -14,6 +14,13 @@
 //     directory -> net_link -> master, pipelined by app::append_driver).
 //     Redis: K pipelined XADDs then `WAIT 2 0` per batch (the analogue of RF 3,
 //     ack from all copies); 8 in flight = 8 connections driven by one thread.
+//   - four concurrent clients (each its own actor system and connection,
+//     K=100, 8 in flight; Redis: four threads of 8 connections), aggregate;
+//   - CAF's bare request/response rate between two processes (this program
+//     started as a child with --echo-server PORT), 1 in flight: the ceiling
+//     CAF's network layer sets for one batch in flight;
+//   - the master's (and Redis primary's) resident memory growth per million
+//     entries appended, per configuration;
 //   - 1000-entry range reads, 1 in flight: `logstore read`'s path (a plan
 //     from the master, fetches from the storage nodes) against XRANGE ...
 //     COUNT 1000, both over a
@@ -39,6 +46,7 @@
 //          [--quick] [--keep-logs] [--only appends|reads] [--node-threads N]
 // Exit codes: 0 ran (targets are reported, not enforced), 1 a cluster could
 // not be started or died, 2 bad options.
+#include "cluster/caf_echo.hpp"
 #include "cluster/common.hpp"
 #include "cluster/logstore_rounds.hpp"
 #include "cluster/options.hpp"
@@ -63,7 +71,8 @@ namespace {
 /// --redis-server to redis-server in the PATH. False (and a message) if there
 /// is no logstore binary.
 bool find_binaries(const char* argv0, options& opt) {
-  auto here = dirname_of(self_exe(argv0));
+  opt.self = self_exe(argv0);
+  auto here = dirname_of(opt.self);
   if (opt.logstore.empty()) {
     for (auto cand : {here + "/logstore", here + "/../logstore"})
       if (executable(cand)) {
@@ -103,6 +112,13 @@ bool start_clusters(const options& opt, const std::string& dir,
               << dir << "/redis-*.log); measuring logstore alone\n";
     have_redis = false;
   }
+  // CAF's bare request/response peer: this program as a child.
+  if (auto port = free_ports(1); port.size() == 1
+      && start_child("caf-echo",
+                     {opt.self, "--echo-server", std::to_string(port[0])},
+                     dir + "/caf-echo.log")
+           > 0)
+    lc.echo_port = port[0];
   std::string why;
   if (!logstore_start(opt, dir, lc, why)) {
     std::cerr << "cluster_bench: the logstore cluster did not start: " << why
@@ -141,6 +157,8 @@ int main(int argc, char** argv) {
     print_usage();
     return 2;
   }
+  if (opt.echo_server != 0)
+    return run_echo_server(opt.echo_server);
   if (!find_binaries(argv[0], opt))
     return 2;
   bool have_redis = executable(opt.redis);

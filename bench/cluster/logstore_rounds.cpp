@@ -91,14 +91,40 @@ bool logstore_start(const options& opt, const std::string& dir,
   return true;
 }
 
+bool logstore_add_clients(logstore_cluster& lc, size_t n, std::string& why) {
+  while (1 + lc.more_sessions.size() < n) {
+    app::client_args args;
+    args.master = "127.0.0.1:" + std::to_string(lc.master_port);
+    args.transport.insecure = true;
+    args.timeout_ms = 5000;
+    args.connect_timeout_ms = 15000;
+    auto session = std::make_unique<app::client_session>(args);
+    if (auto err = session->start(); !err.empty())
+      return why = err, false;
+    auto master = session->master(why);
+    if (!master)
+      return false;
+    lc.more_sessions.push_back(std::move(session));
+    lc.more_masters.push_back(std::move(master));
+  }
+  return true;
+}
+
 void logstore_stop_client(logstore_cluster& lc) {
+  lc.more_masters.clear();
+  lc.more_sessions.clear();
   lc.master = nullptr;
   lc.session.reset();
 }
 
 round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
                                    uint32_t in_flight, double secs,
-                                   int64_t& next_ts, uint64_t max_entries) {
+                                   int64_t& next_ts, uint64_t max_entries,
+                                   size_t client_index) {
+  auto& session = client_index == 0 ? *lc.session
+                                    : *lc.more_sessions.at(client_index - 1);
+  auto& master = client_index == 0 ? lc.master
+                                   : lc.more_masters.at(client_index - 1);
   struct sink {
     std::mutex mtx;
     std::vector<double> lat;
@@ -106,16 +132,16 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
   auto lats = std::make_shared<sink>();
   lats->lat.reserve(1 << 16);
   app::driver_options d;
-  d.master = lc.master;
+  d.master = master;
   d.in_flight = in_flight;
-  d.timeout = lc.session->request_timeout();
+  d.timeout = session.request_timeout();
   d.on_complete = [lats](sequence_nr, op_type type, time_us latency) {
     if (type != op_type::ok)
       return;
     std::lock_guard<std::mutex> guard{lats->mtx};
     lats->lat.push_back(static_cast<double>(latency));
   };
-  auto& sys = lc.session->system();
+  auto& sys = session.system();
   auto driver = sys.spawn(app::append_driver, d);
   uint64_t acked = 0, not_stored = 0, maybe = 0;
   double elapsed = 0;

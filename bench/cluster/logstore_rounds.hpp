@@ -34,6 +34,11 @@ struct logstore_cluster {
   std::unique_ptr<logstore::app::client_session> session;
   cpu_groups cpu{{{}, {}, {0}}}; ///< master, storage nodes, this process
   caf::actor master;
+  /// Further clients (own actor system, own connection to the master) for
+  /// the concurrent-clients row; client i > 0 is more_sessions[i - 1].
+  std::vector<std::unique_ptr<logstore::app::client_session>> more_sessions;
+  std::vector<caf::actor> more_masters;
+  uint16_t echo_port = 0; ///< the CAF echo server child (caf_echo.hpp)
   uint32_t write_quorum = 0;
   uint32_t replication_factor = 0;
   bool up = false;
@@ -45,17 +50,22 @@ struct logstore_cluster {
 bool logstore_start(const options& opt, const std::string& dir,
                     logstore_cluster& lc, std::string& why);
 
+/// Starts clients until there are `n` (each its own actor system and
+/// connection, as separate `logstore append` processes would have).
+bool logstore_add_clients(logstore_cluster& lc, size_t n, std::string& why);
+
 /// Stops the client (its actor system) before the processes are stopped.
 void logstore_stop_client(logstore_cluster& lc);
 
 /// Sends batches of `k` entries through app::append_driver (what `logstore
 /// append` does: ask for room, then hand the batch over) for `secs` seconds
 /// or until `max_entries` were sent, then drains. Timestamps come from
-/// `next_ts`.
+/// `next_ts`. `client` picks the client (0 = the first; see more_sessions).
 round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
                                    uint32_t in_flight, double secs,
                                    int64_t& next_ts,
-                                   uint64_t max_entries = UINT64_MAX);
+                                   uint64_t max_entries = UINT64_MAX,
+                                   size_t client = 0);
 
 /// `logstore read`'s path (a plan from the master, then fetches from the
 /// storage nodes, merged by the reader) over a random 1000-entry time range

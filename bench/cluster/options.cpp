@@ -18,7 +18,9 @@ void print_usage() {
        "Starts a logstore cluster (master + 3 storage processes, RF 3, ack\n"
        "from all) and Redis Streams (1 primary + 2 replicas, XADD + WAIT 2)\n"
        "on 127.0.0.1 and prints append/read figures, ratios and the target\n"
-       "verdicts (T1-T4, T8, T9). --logstore defaults to the `logstore`\n"
+       "verdicts (T1-T4, T8, T9 and the issue-11\n"
+       "targets A1-A9), with a 4-client aggregate row and CAF's bare\n"
+       "request/response rate between two processes. --logstore defaults to the `logstore`\n"
        "binary next to this one or one folder up (build/logstore).\n";
 }
 
@@ -48,6 +50,9 @@ void parse_options(int argc, char** argv, options& opt) {
       opt.durable = true;
     else if (a == "--only")
       opt.only = value("--only");
+    else if (a == "--echo-server") // internal: the bare CAF peer
+      opt.echo_server =
+        static_cast<uint16_t>(std::stoul(value("--echo-server")));
     else if (a == "--node-threads")
       opt.node_threads = value("--node-threads");
     else if (a == "--quick") {

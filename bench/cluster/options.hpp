@@ -22,7 +22,11 @@ struct options {
   /// Redis with appendonly yes + appendfsync always on every server.
   bool durable = false;
   std::string node_threads; ///< --threads for master and storage; "" = default
-  unsigned max_seconds = 600; ///< watchdog: everything is killed after this
+  unsigned max_seconds = 600;
+  /// The path of this program (to start its own echo server child).
+  std::string self;
+  /// Internal: run as the CAF echo server child on this port (0 = no).
+  uint16_t echo_server = 0; ///< watchdog: everything is killed after this
 };
 
 void print_usage();

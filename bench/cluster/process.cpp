@@ -246,4 +246,19 @@ std::array<double, 3> sample_cpu(const cpu_groups& groups) {
   return out;
 }
 
+double process_rss_mib(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/%d/status", static_cast<int>(pid));
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr)
+    return 0;
+  char line[256];
+  double kib = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr)
+    if (std::sscanf(line, "VmRSS: %lf kB", &kib) == 1)
+      break;
+  std::fclose(f);
+  return kib / 1024.0;
+}
+
 } // namespace cluster_bench

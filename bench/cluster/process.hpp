@@ -58,6 +58,10 @@ std::string load_average();
 /// this process.
 double process_cpu(pid_t pid);
 
+/// Resident memory of a process in MiB (VmRSS of /proc/PID/status); 0 if
+/// it cannot be read.
+double process_rss_mib(pid_t pid);
+
 /// Three groups of processes whose CPU time a round reports.
 using cpu_groups = std::array<std::vector<pid_t>, 3>;
 

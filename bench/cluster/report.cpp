@@ -48,10 +48,18 @@ void print_figures(const options& opt, const results& res) {
     std::cout << pad_right("append " + c.label(), 26) << "| " << cell(a)
               << " | " << cell(b) << " | " << ratio_text(a, b) << "\n";
   }
+  std::cout << pad_right("append 4 clients x (K=100,", 26) << "| "
+            << cell(res.ls_four) << " | " << cell(res.rd_four) << " | "
+            << ratio_text(res.ls_four, res.rd_four) << "\n"
+            << pad_right("  8 in flight), aggregate", 26) << "|\n";
   std::cout << pad_right("read 1000-entry range", 26) << "| "
             << cell(res.ls_read) << " | " << cell(res.rd_read) << " | "
             << ratio_text(res.ls_read, res.rd_read) << "\n";
+  std::cout << pad_right("bare CAF request/response", 26) << "| "
+            << cell(res.caf_echo) << " | (round trips/s between two "
+            << "processes, 1 in flight)\n";
   uint64_t failures = res.ls_read.failures() + res.rd_read.failures();
+  failures += res.ls_four.failures() + res.rd_four.failures();
   for (auto& [key, f] : res.ls_append)
     failures += f.failures();
   for (auto& [key, f] : res.rd_append)
@@ -77,8 +85,44 @@ void print_cpu(const results& res) {
     std::cout << pad_right("append " + c.label(), 26) << "| "
               << cpu_cell(res.ls(c.k, c.in_flight)) << " | "
               << cpu_cell(res.rd(c.k, c.in_flight)) << "\n";
+  std::cout << pad_right("append 4 clients, K=100", 26) << "| "
+            << cpu_cell(res.ls_four) << " | " << cpu_cell(res.rd_four) << "\n";
   std::cout << pad_right("read 1000-entry range", 26) << "| "
             << cpu_cell(res.ls_read) << " | " << cpu_cell(res.rd_read) << "\n";
+}
+
+std::string memory_cell(const memory_growth& m) {
+  if (!m.valid())
+    return pad_left("-", 12) + pad_left("-", 12);
+  return pad_left(fixed(m.per_million(), 1), 12)
+         + pad_left(thousands(static_cast<double>(m.entries)), 12);
+}
+
+void print_memory(const results& res) {
+  std::cout << "\n== resident memory growth, MiB per million entries appended "
+               "(RSS after minus before a configuration's rounds)\n"
+            << pad_right("configuration", 26) << "| "
+            << pad_left("master", 12) << pad_left("entries", 12) << " | "
+            << pad_left("primary", 12) << pad_left("entries", 12) << "\n";
+  for (auto& c : append_configs()) {
+    auto key = results::key{c.k, c.in_flight};
+    auto i = res.ls_memory.find(key);
+    auto j = res.rd_memory.find(key);
+    std::cout << pad_right("append " + c.label(), 26) << "| "
+              << memory_cell(i == res.ls_memory.end() ? memory_growth{}
+                                                      : i->second)
+              << " | "
+              << memory_cell(j == res.rd_memory.end() ? memory_growth{}
+                                                      : j->second)
+              << "\n";
+  }
+  if (res.ls_loaded > 0)
+    std::cout << "(read data set: the master grew from "
+              << fixed(res.ls_rss_start_mib, 1) << " to "
+              << fixed(res.ls_rss_loaded_mib, 1) << " MiB while "
+              << thousands(static_cast<double>(res.ls_loaded))
+              << " entries were loaded; the allocator keeps freed pages, so "
+                 "growth under 0.1 MiB reads as 0)\n";
 }
 
 void print_round_trips(const results& res, bool have_redis) {
@@ -155,6 +199,7 @@ void print_clusters(const options& opt, const logstore_cluster& lc,
 void print_tables(const options& opt, const results& res, bool have_redis) {
   print_figures(opt, res);
   print_cpu(res);
+  print_memory(res);
   print_round_trips(res, have_redis);
   print_ratios(res);
 }

@@ -69,4 +69,19 @@ std::string rounds_text(const figure& f) {
   return out;
 }
 
+round_result combine(const std::vector<round_result>& parts) {
+  round_result out;
+  std::vector<double> p50s;
+  for (auto& p : parts) {
+    out.entries += p.entries;
+    out.entries_per_s += p.entries_per_s;
+    out.ops += p.ops;
+    out.failures += p.failures;
+    out.p99_ms = std::max(out.p99_ms, p.p99_ms);
+    p50s.push_back(p.p50_ms);
+  }
+  out.p50_ms = median(p50s);
+  return out;
+}
+
 } // namespace cluster_bench

@@ -33,6 +33,11 @@ struct round_result {
 round_result summarize(uint64_t entries, double secs,
                        const std::vector<double>& lat_us, uint64_t failures);
 
+/// Clients measured side by side over the same seconds, as one: entries,
+/// ops, failures and entries/s summed; p50 the median of the clients' p50s,
+/// p99 the largest p99; CPU from the first (with_cpu wraps them all).
+round_result combine(const std::vector<round_result>& parts);
+
 /// The reported figure of a configuration: median over its rounds.
 struct figure {
   std::vector<round_result> rounds;

@@ -15,6 +15,54 @@ void verdict(const std::string& id, bool met, const std::string& text) {
             << "\n";
 }
 
+/// The targets of issue 11 ("the master off the data path"), A1-A8.
+void print_off_master_verdicts(const options& opt, const results& res,
+                               bool have_redis) {
+  std::string peer = opt.durable ? "Redis appendfsync always + WAIT 2"
+                                 : "Redis WAIT 2";
+  std::cout << "\n== targets of issue 11 (the master off the data path"
+            << (opt.durable ? "; --durable rows" : "") << ")\n";
+  int n = 0;
+  for (auto& c : append_configs()) {
+    if (c.k < 100 && c.in_flight < 8)
+      continue;
+    auto& a = res.ls(c.k, c.in_flight);
+    auto& b = res.rd(c.k, c.in_flight);
+    auto x = ratio(a, b);
+    verdict("A" + std::to_string(++n), have_redis && a.valid() && x >= 1.0,
+            "append " + c.label() + ": logstore " + thousands(a.rate())
+              + "/s = " + fixed(x, 2) + "x " + peer + " ("
+              + thousands(b.rate()) + "/s; need >= 1x)");
+  }
+  {
+    auto x = ratio(res.ls_read, res.rd_read);
+    verdict("A" + std::to_string(++n), have_redis && x >= 1.0,
+            "1000-entry range reads: logstore "
+              + thousands(res.ls_read.rate()) + "/s = " + fixed(x, 2)
+              + "x Redis XRANGE (" + thousands(res.rd_read.rate())
+              + "/s; need >= 1x)");
+  }
+  {
+    auto& a = res.ls(1, 1);
+    auto x = ratio(a, res.caf_echo);
+    verdict("A" + std::to_string(++n),
+            a.valid() && res.caf_echo.valid() && x >= 0.8,
+            "K=1, 1 in flight: logstore " + thousands(a.rate())
+              + " appends/s = " + fixed(x, 2)
+              + "x CAF's bare request/response rate between two processes ("
+              + thousands(res.caf_echo.rate()) + "/s; need >= 0.8x)");
+  }
+  {
+    auto x = ratio(res.ls_four, res.rd_four);
+    std::cout << "    reported " << four_clients << " clients x (K="
+              << four_clients_k << ", " << four_clients_in_flight
+              << " in flight), aggregate: logstore "
+              << thousands(res.ls_four.rate()) << "/s = " << fixed(x, 2)
+              << "x Redis (" << thousands(res.rd_four.rate())
+              << "/s); no threshold\n";
+  }
+}
+
 } // namespace
 
 void print_verdicts(const options& opt, const results& res, bool have_redis) {
@@ -72,6 +120,7 @@ void print_verdicts(const options& opt, const results& res, bool have_redis) {
               + " ms stop-and-wait (need <= 5 ms); " + fixed(a8.p99(), 3)
               + " ms with 8 in flight");
   }
+  print_off_master_verdicts(opt, res, have_redis);
   if (opt.durable) {
     // T5: durable (fsync before ack, group commit) vs Redis appendfsync
     // always + WAIT 2, stop-and-wait batches.
