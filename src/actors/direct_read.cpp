@@ -21,6 +21,13 @@ struct read_run {
   std::optional<read_session> session;
   size_t in_flight = 0;
   bool finished = false;
+  /// The prefetch: sent to `prefetch_node`, answered (`prefetched`), or
+  /// failed; the plan waits for it when `plan_waiting`.
+  enum class prefetch_state : uint8_t { none, pending, answered, failed };
+  prefetch_state prefetch = prefetch_state::none;
+  node_name prefetch_node;
+  fetch_result prefetched;
+  bool plan_waiting = false;
 };
 
 using run_ptr = std::shared_ptr<read_run>;
@@ -35,6 +42,74 @@ void end(const run_ptr& run, errc code, const std::string& text,
 
 void send_fetches(caf::event_based_actor* self, const run_ptr& run,
                   std::vector<read_session::fetch_to> fetches);
+
+void maybe_finish(caf::event_based_actor* self, const run_ptr& run);
+
+/// The first assignment, with the prefetch's frames if it was answered.
+void start_fetches(caf::event_based_actor* self, const run_ptr& run) {
+  using ps = read_run::prefetch_state;
+  auto& session = *run->session;
+  auto fetches = run->prefetch == ps::answered
+                   ? session.start(run->prefetch_node, run->prefetched)
+                   : session.start();
+  run->prefetched = {};
+  auto& env = *run->env;
+  env.prefetch_timeout = session.fetch_timeout();
+  if (auto* p = session.preferred(); p != nullptr && env.prefetch)
+    env.prefetch_at = *p;
+  send_fetches(self, run, std::move(fetches));
+}
+
+/// Asks the node that served the previous read for its frames of the
+/// window, while the plan is on its way.
+void send_prefetch(caf::event_based_actor* self, const run_ptr& run) {
+  using ps = read_run::prefetch_state;
+  auto& env = *run->env;
+  if (!env.prefetch || !env.prefetch_at)
+    return;
+  run->prefetch = ps::pending;
+  run->prefetch_node = env.prefetch_at->name;
+  auto timeout = std::min(std::max<time_us>(env.prefetch_timeout, 1'000),
+                          run->deadline - now_us(self));
+  auto done = [self, run](bool ok) {
+    if (run->finished)
+      return;
+    if (!ok) {
+      run->prefetch = ps::failed;
+      run->prefetched = {};
+    } else {
+      run->prefetch = ps::answered;
+    }
+    if (run->plan_waiting) {
+      run->plan_waiting = false;
+      start_fetches(self, run);
+      maybe_finish(self, run);
+    }
+  };
+  fetch_req req{{}, run->window.from, run->window.to,
+                read_plan::fetch_batches_max};
+  auto node = run->prefetch_node;
+  env.peers.with_peer(
+    self, env.directory, node, timeout,
+    [self, run, timeout, req, done, node](const caf::actor& peer) {
+      self->request(peer, span_us(timeout), req)
+        .then(
+          [run, done](fetch_result& res) {
+            run->prefetched = std::move(res);
+            done(true);
+          },
+          [run, done, node](caf::error& err) {
+            if (to_errc(err) == errc::timeout)
+              run->env->peers.forget(node);
+            run->env->prefetch_at.reset(); // the next plan picks another
+            done(false);
+          });
+    },
+    [run, done](errc) {
+      run->env->prefetch_at.reset();
+      done(false);
+    });
+}
 
 void maybe_finish(caf::event_based_actor* self, const run_ptr& run) {
   if (run->finished || run->in_flight > 0 || !run->session->done())
@@ -80,8 +155,13 @@ void send_fetches(caf::event_based_actor* self, const run_ptr& run,
   auto timeout = std::min(run->session->fetch_timeout(), left);
   for (auto& f : fetches) {
     ++run->in_flight;
-    if (!f.address.empty() && f.address != "sim")
-      self->send(run->env->directory, learn_atom::value, f.node, f.address);
+    if (!f.address.empty() && f.address != "sim") {
+      auto& known = run->env->learned[f.node];
+      if (known != f.address) {
+        known = f.address;
+        self->send(run->env->directory, learn_atom::value, f.node, f.address);
+      }
+    }
     auto id = f.id;
     auto node = f.node;
     run->env->peers.with_peer(
@@ -124,6 +204,7 @@ void direct_read(caf::event_based_actor* self, const reader_env_ptr& env,
       run->env->peers.forget(run->master);
     end(run, code, text, nullptr);
   };
+  send_prefetch(self, run);
   env->peers.with_peer(
     self, env->directory, master, timeout,
     [self, run, timeout, failed](const caf::actor& m) {
@@ -138,7 +219,13 @@ void direct_read(caf::event_based_actor* self, const reader_env_ptr& env,
                   nullptr);
               return;
             }
-            send_fetches(self, run, run->session->start());
+            using ps = read_run::prefetch_state;
+            if (run->prefetch == ps::pending
+                && run->session->lists(run->prefetch_node)) {
+              run->plan_waiting = true; // start_fetches once it answers
+              return;
+            }
+            start_fetches(self, run);
             maybe_finish(self, run);
           },
           [failed](caf::error& err) {

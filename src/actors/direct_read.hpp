@@ -5,6 +5,10 @@
 // are core/client/read_session.hpp's, this file only sends and receives.
 //
 //   read_plan_req --> master --> read_plan_reply (or an error: done(code))
+//   at the same time, a prefetch (fetch_req with scan_max) --> the node that
+//                 served most of the previous read: its frames count for
+//                 the planned batches it holds; the plan waits for it only
+//                 if it lists that node
 //   fetch_req --> each planned node, in parallel, each with the plan's
 //                 fetch_timeout (never past the read's deadline)
 //   fetch_result / failure --> read_session --> fallback fetches
@@ -23,7 +27,9 @@
 #include <caf/fwd.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace logstore {
@@ -36,6 +42,15 @@ struct reader_env {
   /// corrupt_frame); null: not logged, only counted.
   const node_context* log = nullptr;
   uint64_t corrupt_frames = 0; ///< over every read through this env
+  /// Where the next read sends its prefetch (the node that served most of
+  /// the previous read), and how long it waits for it (the previous
+  /// plan's fetch_timeout). Empty: no prefetch.
+  std::optional<plan_node> prefetch_at;
+  time_us prefetch_timeout = 0;
+  /// Send prefetches at all (on by default; off for a plain read).
+  bool prefetch = true;
+  /// Addresses already told to the directory, by node.
+  std::map<node_name, std::string> learned;
 };
 
 using reader_env_ptr = std::shared_ptr<reader_env>;

@@ -307,6 +307,25 @@ fetch_result serve_fetch(storage_state& st, const fetch_req& req) {
     else
       result.not_found.push_back(id);
   }
+  if (req.scan_max == 0)
+    return result;
+  // A prefetch: a bounded answer (batches and bytes), never a block report.
+  constexpr size_t prefetch_bytes_max = size_t{4} << 20;
+  uint32_t scanned = 0;
+  size_t bytes = 0;
+  for (auto id : st.store().overlapping(window)) {
+    if (scanned == req.scan_max || bytes >= prefetch_bytes_max)
+      break;
+    if (std::find(req.batches.begin(), req.batches.end(), id)
+        != req.batches.end())
+      continue;
+    std::string frame;
+    if (st.store().frame(id, frame) == batch_store::slice_status::ok) {
+      bytes += frame.size();
+      result.frames.push_back(std::move(frame));
+      ++scanned;
+    }
+  }
   return result;
 }
 

@@ -3,7 +3,8 @@
 // down the batch's range is named as missing; a late or duplicated result is
 // not counted twice; not_found and ignored batches are retried elsewhere; a
 // second fetch in flight at the same node is waited for; the first
-// assignment spreads batches over replicas.
+// assignment uses as few fetches as possible, and spreads reads of
+// different windows over the replicas; a prefetch's slices count.
 // Reference: docs/protocol.md, "read_plan_reply" / "fetch_req" / "read_result".
 #include "core/client/read_plan.hpp"
 
@@ -199,18 +200,21 @@ TEST_CASE("not_found and ignored batches are retried elsewhere") {
   auto b = batch(2, 20, 20, {1, 3});
   auto c = batch(3, 30, 30, {1, 2});
   driver plan{window, {a, b, c}, all_live};
-  // Spreading: a -> 1, b -> 3 (1 is loaded), c -> 2.
-  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{3}}, {3, ids{2}}});
+  // Node 1 holds all three: one fetch.
+  REQUIRE(plan.start() == groups{{1, ids{1, 2, 3}}});
+  // Node 1 answers b only: a listed as not found, c ignored (or both
+  // ignored); both go to their other replica.
   SUBCASE("not_found") {
-    CHECK(plan.result(1, {}, {1}) == groups{{2, ids{1}}});
+    CHECK(plan.result(1, {slice_of(b, window)}, {1})
+          == groups{{2, ids{1, 3}}});
   }
   SUBCASE("neither sliced nor listed") {
-    CHECK(plan.result(1, {}, {}) == groups{{2, ids{1}}});
+    CHECK(plan.result(1, {slice_of(b, window)}, {})
+          == groups{{2, ids{1, 3}}});
   }
-  CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
-  CHECK(plan.result(2, {slice_of(c, window)}, {}).empty());
   CHECK_FALSE(plan.plan.done());
-  CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
+  CHECK(plan.result(2, {slice_of(a, window), slice_of(c, window)}, {})
+          .empty());
   REQUIRE(plan.plan.done());
   auto result = plan.plan.finish();
   CHECK(result.complete);
@@ -231,9 +235,15 @@ TEST_CASE("a second fetch in flight at a node is waited for") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1});
   auto b = batch(2, 20, 20, {2, 1});
-  driver plan{window, {a, b}, all_live};
-  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
-  CHECK(plan.fail(2) == groups{{1, ids{2}}});
+  auto c = batch(3, 30, 30, {2});
+  auto d = batch(4, 40, 40, {2});
+  driver plan{window, {a, b, c, d}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2, 3, 4}}});
+  // Node 2 fails: b goes to node 1 (a second fetch there); c and d have
+  // no other replica and go back to node 2 in a retry round.
+  CHECK(plan.fail(2) == groups{{1, ids{2}}, {2, ids{3, 4}}});
+  CHECK(plan.result(2, {slice_of(c, window), slice_of(d, window)}, {})
+          .empty());
   // Node 1 answers its first fetch: b belongs to its second fetch.
   CHECK(plan.result(1, {slice_of(a, window)}, {}).empty());
   CHECK_FALSE(plan.plan.done());
@@ -246,14 +256,13 @@ TEST_CASE("a failed node gets no new batches, only retry rounds") {
   time_range window{0, 100};
   auto a = batch(1, 10, 10, {1, 2});
   auto b = batch(2, 20, 20, {2, 1});
-  driver plan{window, {a, b}, all_live};
-  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}});
-  CHECK(plan.fail(1) == groups{{2, ids{1}}});
-  // Node 1 failed: it gets no new batch. When node 2's first fetch (b)
-  // fails too, b may only go back to a replica that failed it, in a
-  // bounded number of retry rounds; a, in node 2's second fetch, is still
-  // in flight there and stays.
-  CHECK(plan.fail(2) == groups{{2, ids{2}}});
+  auto c = batch(3, 30, 30, {1});
+  driver plan{window, {a, b, c}, all_live};
+  REQUIRE(plan.start() == groups{{1, ids{1, 2, 3}}});
+  // Node 1 failed: a and b go to node 2, not back to it; c, with no other
+  // replica, may only go back to the replica that failed it, in a bounded
+  // number of retry rounds.
+  CHECK(plan.fail(1) == groups{{1, ids{3}}, {2, ids{1, 2}}});
   size_t failures = 0;
   while (!plan.plan.done()) {
     REQUIRE(++failures < 20);
@@ -262,7 +271,8 @@ TEST_CASE("a failed node gets no new batches, only retry rounds") {
         plan.fail(n);
   }
   auto result = plan.plan.finish();
-  CHECK(result.missing == std::vector<time_range>{{10, 10}, {20, 20}});
+  CHECK(result.missing
+        == std::vector<time_range>{{10, 10}, {20, 20}, {30, 30}});
 }
 
 TEST_CASE("one fetch timing out does not void the others to its node") {
@@ -271,44 +281,54 @@ TEST_CASE("one fetch timing out does not void the others to its node") {
   // answer, every batch is received: none is given up while a fetch that
   // holds it is still in flight.
   time_range window{0, 100};
-  auto a = batch(1, 10, 10, {1, 2, 3});
-  auto b = batch(2, 20, 20, {2, 3, 1});
-  auto c = batch(3, 30, 30, {3, 1, 2});
+  auto a = batch(1, 10, 10, {1, 2});
+  auto b = batch(2, 20, 20, {1, 3});
+  auto c = batch(3, 30, 30, {1});
   driver plan{window, {a, b, c}, all_live};
-  REQUIRE(plan.start() == groups{{1, ids{1}}, {2, ids{2}}, {3, ids{3}}});
-  CHECK(plan.fail(1) == groups{{2, ids{1}}});
-  CHECK(plan.fail(2) == groups{{3, ids{2}}});
-  // c's other replicas (1, 2) failed this read: back to 3, a retry round.
-  CHECK(plan.fail(3) == groups{{3, ids{3}}});
-  // Node 2 answers its second fetch (a); node 3 its second (b) and its
-  // third (c).
+  REQUIRE(plan.start() == groups{{1, ids{1, 2, 3}}});
+  // Node 1's fetch is lost: a and b go to their other replicas, c (no
+  // other) back to node 1 in a retry round, a second fetch there.
+  CHECK(plan.fail(1) == groups{{1, ids{3}}, {2, ids{1}}, {3, ids{2}}});
   CHECK(plan.result(2, {slice_of(a, window)}, {}).empty());
   CHECK(plan.result(3, {slice_of(b, window)}, {}).empty());
   CHECK_FALSE(plan.plan.done());
-  CHECK(plan.result(3, {slice_of(c, window)}, {}).empty());
+  CHECK(plan.result(1, {slice_of(c, window)}, {}).empty());
   REQUIRE(plan.plan.done());
   auto result = plan.plan.finish();
   CHECK(result.complete);
   CHECK(timestamps(result) == std::vector<timestamp_us>{10, 20, 30});
 }
 
-TEST_CASE("the first assignment spreads batches over replicas") {
-  time_range window{0, 1000};
+TEST_CASE("the first assignment uses as few fetches as possible, and reads "
+          "of different windows go to different replicas") {
   std::vector<read_plan::batch_ref> batches;
-  for (batch_id id = 1; id <= 9; ++id)
+  for (batch_id id = 1; id <= 100; ++id)
     batches.push_back(batch(id, static_cast<timestamp_us>(id * 10),
                             static_cast<timestamp_us>(id * 10 + 5),
                             {3, 1, 2}));
+  std::set<node_number> chosen;
+  for (timestamp_us from = 0; from < 10; ++from) {
+    std::vector<read_plan::batch_ref> nine(batches.begin(),
+                                           batches.begin() + 9);
+    driver small{{from, 1000}, nine, all_live};
+    auto one = small.start();
+    REQUIRE(one.size() == 1); // every node holds all nine: one fetch
+    CHECK(one.begin()->second.size() == 9);
+    chosen.insert(one.begin()->first);
+  }
+  CHECK(chosen.size() > 1);
+  // A large read is split: at most fetch_batches_max batches per fetch.
+  time_range window{0, 2000};
   driver plan{window, batches, all_live};
   auto first = plan.start();
-  REQUIRE(first.size() == 3);
+  REQUIRE(first.size() == 2);
   std::set<batch_id> assigned;
   for (const auto& [node, batch_ids] : first) {
     CAPTURE(node);
-    CHECK(batch_ids.size() == 3);
+    CHECK(batch_ids.size() <= read_plan::fetch_batches_max);
     assigned.insert(batch_ids.begin(), batch_ids.end());
   }
-  CHECK(assigned.size() == 9);
+  CHECK(assigned.size() == 100);
   for (const auto& [node, batch_ids] : first) {
     std::vector<batch_slice> slices;
     for (auto id : batch_ids)
@@ -318,7 +338,7 @@ TEST_CASE("the first assignment spreads batches over replicas") {
   REQUIRE(plan.plan.done());
   auto result = plan.plan.finish();
   CHECK(result.complete);
-  CHECK(result.entries.size() == 9 * 6);
+  CHECK(result.entries.size() == 100 * 6);
   CHECK(std::is_sorted(result.entries.begin(), result.entries.end(),
                        read_order_less));
 }
@@ -358,4 +378,32 @@ TEST_CASE("a malformed slice from a node counts as not found there") {
   auto result = plan.plan.finish();
   CHECK_FALSE(result.complete);
   CHECK(result.entries.empty());
+}
+
+TEST_CASE("a prefetch's slices count for batches planned on its node; a "
+          "malformed one is asked elsewhere") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2});
+  auto b = batch(2, 20, 20, {1, 2});
+  auto c = batch(3, 30, 30, {2});
+  read_plan plan{window, {a, b, c}, all_live};
+  auto bad = slice_of(b, window);
+  bad.entries[0].ts = 99; // outside its batch's range
+  auto other = slice_of(c, window); // c is not planned on node 1
+  auto first = plan.start(1, {slice_of(a, window), bad, other});
+  CHECK(plan.malformed() == 1);
+  // a is received; b (malformed from node 1) and c go to node 2.
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].node == 2);
+  CHECK(first[0].batches == ids{2, 3});
+  CHECK(plan.on_result(first[0].id,
+                       {slice_of(b, window), slice_of(c, window)}, {})
+          .empty());
+  REQUIRE(plan.done());
+  auto result = plan.finish();
+  CHECK(result.complete);
+  CHECK(timestamps(result) == std::vector<timestamp_us>{10, 20, 30});
+  node_number busiest = 0;
+  REQUIRE(plan.preferred(busiest));
+  CHECK(busiest == 2);
 }

@@ -22,6 +22,16 @@ read_plan_reply two_batches() {
   return p;
 }
 
+/// Three batches that both nodes hold: the first assignment sends them all
+/// to one of them, in one fetch.
+read_plan_reply three_on_first() {
+  read_plan_reply p = two_batches();
+  p.batches = {{10, 100, 200, {0, 1}},
+               {11, 300, 400, {0, 1}},
+               {12, 500, 600, {0, 1}}};
+  return p;
+}
+
 stored_entry at(timestamp_us ts, sequence_nr seq) {
   return stored_entry{ts, "app", "x", 1, seq, 0};
 }
@@ -35,7 +45,7 @@ fetch_result answer(const read_session::fetch_to& f,
       r.not_found.push_back(id);
       continue;
     }
-    auto e = at(id == 10 ? 150 : 350, id);
+    auto e = at(id == 10 ? 150 : id == 11 ? 350 : 550, id);
     std::string frame;
     encode_batch_frame(id, e.client, e.seq, e.ts, e.ts, {e}, frame);
     r.frames.push_back(std::move(frame));
@@ -71,45 +81,49 @@ TEST_CASE("read session: malformed plans are refused with a reason") {
 
 TEST_CASE("read session: fetches go to the planned nodes; a copy a node "
           "lacks is read elsewhere and hinted") {
-  read_session s{{0, 1000}, two_batches()};
+  read_session s{{0, 1000}, three_on_first()};
   REQUIRE(s.error().empty());
   auto fetches = s.start();
-  REQUIRE_FALSE(fetches.empty());
+  REQUIRE(fetches.size() == 1); // as few fetches as possible
+  auto first = fetches[0].node;
   std::vector<read_session::fetch_to> todo = fetches;
   while (!todo.empty()) {
     auto f = todo.back();
     todo.pop_back();
     CHECK(f.req.from == 0);
     CHECK(f.req.to == 1000);
-    // storage-1 lost batch 10; storage-2 holds both.
-    auto r = answer(f, f.node == "storage-1" ? std::vector<batch_id>{}
-                                             : std::vector<batch_id>{10, 11});
+    // The node asked first lost batch 10; the other holds all three.
+    auto r = answer(f, f.node == first
+                         ? std::vector<batch_id>{11, 12}
+                         : std::vector<batch_id>{10, 11, 12});
     for (auto& more : s.on_result(f.id, r))
       todo.push_back(more);
   }
   REQUIRE(s.done());
   auto res = s.finish();
   CHECK(res.complete);
-  CHECK(res.entries.size() == 2);
-  // Batch 10 went to storage-1 first (least loaded, lowest number).
+  CHECK(res.entries.size() == 3);
   auto hints = s.hints();
   REQUIRE(hints.size() == 1);
-  CHECK(hints[0].node == "storage-1");
+  CHECK(hints[0].node == first);
   CHECK(hints[0].batches == std::vector<batch_id>{10});
 }
 
 TEST_CASE("read session: a frame that fails its checksum is counted, never "
           "merged, and read from another replica") {
-  read_session s{{0, 1000}, two_batches()};
+  read_session s{{0, 1000}, three_on_first()};
   REQUIRE(s.error().empty());
   std::vector<read_session::fetch_to> todo = s.start();
+  REQUIRE(todo.size() == 1);
+  auto first = todo[0].node;
   int flipped = 0;
   while (!todo.empty()) {
     auto f = todo.back();
     todo.pop_back();
-    auto r = answer(f, {10, 11});
-    // storage-1's frames are damaged on the way: one payload byte flipped.
-    if (f.node == "storage-1")
+    auto r = answer(f, {10, 11, 12});
+    // The first node's frames are damaged on the way: one payload byte
+    // flipped.
+    if (f.node == first)
       for (auto& frame : r.frames) {
         frame[frame.size() - 2] ^= 0x01;
         ++flipped;
@@ -121,10 +135,10 @@ TEST_CASE("read session: a frame that fails its checksum is counted, never "
   REQUIRE(s.done());
   CHECK(s.corrupt_frames() == static_cast<uint64_t>(flipped));
   auto res = s.finish();
-  CHECK(res.complete); // storage-2 served the good copies
-  REQUIRE(res.entries.size() == 2);
-  CHECK(res.entries[0].payload == "x");
-  CHECK(res.entries[1].payload == "x");
+  CHECK(res.complete); // the other node served the good copies
+  REQUIRE(res.entries.size() == 3);
+  for (auto& e : res.entries)
+    CHECK(e.payload == "x");
   CHECK(s.hints().empty()); // damage in transit is not a missing copy
 }
 
@@ -164,4 +178,47 @@ TEST_CASE("read session: no replica left names the range missing; "
   REQUIRE(r.missing.size() == 1);
   CHECK(r.missing[0].from == 0);
   CHECK(r.missing[0].to == 1000);
+}
+
+TEST_CASE("read session: a prefetch counts for the planned batches its node "
+          "holds; copies no plan lists are dropped; the rest is fetched") {
+  read_session s{{0, 1000}, two_batches()};
+  REQUIRE(s.error().empty());
+  CHECK(s.lists("storage-1"));
+  CHECK(s.lists("storage-2"));
+  CHECK_FALSE(s.lists("storage-9"));
+  // storage-1 answered a prefetch of the window with batch 10 (planned on
+  // it), batch 11 (planned on storage-2 only) and batch 99 (a copy no
+  // index lists, say a failed write's leftover).
+  read_session::fetch_to scan{0, "storage-1", "sim", {{10, 11, 99}, 0, 1000}};
+  auto pre = answer(scan, {10, 11, 99});
+  auto fetches = s.start("storage-1", pre);
+  // Only 11 is left to fetch, from storage-2.
+  REQUIRE(fetches.size() == 1);
+  CHECK(fetches[0].node == "storage-2");
+  CHECK(fetches[0].req.batches == std::vector<batch_id>{11});
+  auto r = answer(fetches[0], {11});
+  CHECK(s.on_result(fetches[0].id, r).empty());
+  REQUIRE(s.done());
+  auto res = s.finish();
+  CHECK(res.complete);
+  REQUIRE(res.entries.size() == 2);
+  CHECK(res.entries[0].seq == 10);
+  CHECK(res.entries[1].seq == 11);
+  REQUIRE(s.preferred() != nullptr);
+  CHECK(s.preferred()->name == "storage-1"); // it served one, as did 2
+}
+
+TEST_CASE("read session: a prefetch from a node the plan does not name "
+          "contributes nothing") {
+  read_session s{{0, 1000}, two_batches()};
+  read_session::fetch_to scan{0, "storage-7", "sim", {{10, 11}, 0, 1000}};
+  auto pre = answer(scan, {10, 11});
+  auto fetches = s.start("storage-7", pre);
+  REQUIRE(fetches.size() == 1); // both batches, from storage-2
+  CHECK(fetches[0].node == "storage-2");
+  auto r = answer(fetches[0], {10, 11});
+  CHECK(s.on_result(fetches[0].id, r).empty());
+  REQUIRE(s.done());
+  CHECK(s.finish().entries.size() == 2);
 }

@@ -280,6 +280,13 @@ struct fetch_req {
   std::vector<batch_id> batches;
   timestamp_us from = 0;
   timestamp_us to = 0;
+  /// A prefetch (docs/protocol.md, "Read path"): besides `batches`, send
+  /// the frames of up to this many other held batches that overlap
+  /// [from, to], earliest first, whether any index lists them or not (the
+  /// reader keeps only the planned ones). 0 = none. Held batches beyond it
+  /// are left out without a word, and so are those past 4 MiB of frames:
+  /// this is not a block report.
+  uint32_t scan_max = 0;
 };
 
 /// The part of one batch that falls into a read window, decoded by the
@@ -546,7 +553,7 @@ auto inspect(Inspector& f, missing_copies& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_req& x) {
-  return f(x.batches, x.from, x.to);
+  return f(x.batches, x.from, x.to, x.scan_max);
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_result& x) {

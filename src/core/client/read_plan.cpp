@@ -15,6 +15,14 @@ namespace logstore {
 
 namespace {
 
+/// SplitMix64's finalizer: a well-mixed rank for tie-breaking.
+uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 template <class Container, class T>
 bool contains(const Container& xs, const T& x) {
   return std::find(xs.begin(), xs.end(), x) != xs.end();
@@ -61,9 +69,106 @@ read_plan::read_plan(time_range window, std::vector<batch_ref> batches,
 read_plan::groups read_plan::start() {
   LOGSTORE_ASSERT_MSG(!started_, "start() is called once");
   started_ = true;
+  return assign_first();
+}
+
+read_plan::groups read_plan::start(node_number node,
+                                   std::vector<batch_slice> slices) {
+  LOGSTORE_ASSERT_MSG(!started_, "start() is called once");
+  started_ = true;
+  for (auto& slice : slices) {
+    auto i = batches_.find(slice.batch);
+    // Not planned (a copy no index lists), or from a node the plan does
+    // not name for it, or twice: not this read's.
+    if (i == batches_.end() || i->second.received
+        || !i->second.ref.replicas.contains(node)
+        || contains(i->second.tried, node))
+      continue;
+    auto& st = i->second;
+    st.tried.push_back(node);
+    if (!slice_well_formed(slice.entries, window_, st.ref)) {
+      ++malformed_;
+      continue; // asked elsewhere by the first assignment
+    }
+    st.received = true;
+    ++served_[node];
+    received_.push_back(std::move(slice.entries));
+  }
+  return assign_first();
+}
+
+read_plan::groups read_plan::assign_first() {
+  // As few fetches as possible: each message costs two thread hand-offs at
+  // each end, which on small reads dwarf the bytes (bench/cluster_bench).
+  // Greedy cover: the live node holding most of the batches left takes up
+  // to fetch_batches_max of them, until every batch has a node. Ties go to
+  // a node chosen by the window's start, so that reads of different ranges
+  // spread over the replicas.
   assignment out;
-  for (auto id : order_)
-    assign(batches_.at(id), out);
+  std::vector<batch_id> left;
+  left.reserve(order_.size());
+  for (auto id : order_) {
+    auto& st = batches_.at(id);
+    if (st.received)
+      continue; // prefetched
+    bool any_live = std::any_of(st.ref.replicas.begin(), st.ref.replicas.end(),
+                                [&](node_number r) { return is_live_(r); });
+    if (any_live)
+      left.push_back(id);
+    else
+      assign(st, out); // no live replica: missing at once
+  }
+  auto spread = mix64(static_cast<uint64_t>(window_.from));
+  std::map<node_number, uint32_t> holders;
+  while (!left.empty()) {
+    holders.clear();
+    for (auto id : left) {
+      auto& st = batches_.at(id);
+      for (auto r : st.ref.replicas)
+        if (is_live_(r) && !contains(st.tried, r))
+          ++holders[r];
+    }
+    if (holders.empty()) {
+      // Only replicas that already failed this batch (a malformed
+      // prefetched slice) are left: the fallback rules decide.
+      for (auto id : left)
+        assign(batches_.at(id), out);
+      break;
+    }
+    // Most batches first; then a node given none yet (a large read
+    // spreads); then the window's rank.
+    node_number best = 0;
+    uint32_t best_count = 0;
+    uint32_t best_load = 0;
+    uint64_t best_rank = 0;
+    for (auto [node, count] : holders) {
+      auto rank = mix64(spread ^ node);
+      auto l = load_.find(node);
+      uint32_t load = l == load_.end() ? 0 : l->second;
+      if (best_count == 0
+          || std::tie(count, best_load, best_rank)
+               > std::tie(best_count, load, rank)) {
+        best = node;
+        best_count = count;
+        best_load = load;
+        best_rank = rank;
+      }
+    }
+    std::vector<batch_id> rest;
+    rest.reserve(left.size());
+    uint32_t taken = 0;
+    for (auto id : left) {
+      auto& st = batches_.at(id);
+      if (taken < fetch_batches_max && st.ref.replicas.contains(best)
+          && !contains(st.tried, best)) {
+        take(st, best, out);
+        ++taken;
+      } else {
+        rest.push_back(id);
+      }
+    }
+    left.swap(rest);
+  }
   LOGSTORE_ASSERT(outstanding_ <= order_.size());
   return track(std::move(out));
 }
@@ -172,6 +277,29 @@ read_plan::reassign(const std::vector<batch_id>& ids) {
   for (auto id : ids)
     assign(batches_.at(id), out);
   return out;
+}
+
+void read_plan::take(batch_state& st, node_number node, assignment& out) {
+  LOGSTORE_ASSERT(!st.outstanding);
+  LOGSTORE_ASSERT(!st.received && !st.missing);
+  LOGSTORE_ASSERT(!contains(st.tried, node));
+  st.tried.push_back(node);
+  st.outstanding_at = node;
+  st.outstanding = true;
+  ++outstanding_;
+  ++load_[node];
+  ++served_[node];
+  out[node].push_back(st.ref.id);
+}
+
+bool read_plan::preferred(node_number& result) const {
+  uint32_t best = 0;
+  for (auto [node, count] : served_)
+    if (count > best) {
+      best = count;
+      result = node;
+    }
+  return best > 0;
 }
 
 void read_plan::assign(batch_state& st, assignment& out) {

@@ -37,6 +37,10 @@ namespace logstore {
 
 class read_plan {
 public:
+  /// Batches one node is given at most in the first assignment (a large
+  /// read still fetches from several nodes in parallel), and the most a
+  /// prefetch asks for.
+  static constexpr uint32_t fetch_batches_max = 64;
   /// One fetch_req to send: its id names it in on_result / on_failure.
   struct fetch {
     uint64_t id = 0;
@@ -58,11 +62,23 @@ public:
   read_plan(time_range window, std::vector<batch_ref> batches,
             live_fn is_live);
 
-  /// First assignment: every batch to one live replica, spreading batches
-  /// over replicas so that no node gets all of them when others could serve.
-  /// Batches with no live replica become missing at once, so the plan may
+  /// First assignment: every batch to one live replica, in as few fetches
+  /// as possible (the node holding most of the batches left takes up to
+  /// fetch_batches_max of them; ties by the window's start, so that reads
+  /// of different ranges spread over the replicas). Batches with no live replica become missing at once, so the plan may
   /// be done() right after start().
   groups start();
+  /// As start(), after node `node` answered a prefetch (fetch_req's
+  /// scan_max) before the plan's fetches went out: the planned batches
+  /// among `slices` that the plan lists on `node` are received (checked as
+  /// in on_result; a malformed one is asked elsewhere), the rest are
+  /// assigned as by start(). Slices of batches the plan does not hold are
+  /// ignored: copies no index lists are not this read's.
+  groups start(node_number node, std::vector<batch_slice> slices);
+
+  /// The node given most batches by the first assignment (prefetch
+  /// included): where the next read's prefetch may go. False: none.
+  bool preferred(node_number& result) const;
 
   /// Fetch `id` was answered. Slices are recorded; `not_found` batches, and
   /// batches of the fetch the answer neither sliced nor listed, are retried
@@ -110,6 +126,12 @@ private:
 
   assignment reassign(const std::vector<batch_id>& ids);
 
+  /// The first assignment of every batch not received yet (greedy cover).
+  groups assign_first();
+
+  /// Sends `st` to `node`, one of its live replicas not tried yet.
+  void take(batch_state& st, node_number node, assignment& out);
+
   /// Sends `st` to its next replica (added to `out`) or marks it missing.
   void assign(batch_state& st, assignment& out);
 
@@ -153,6 +175,8 @@ private:
   std::vector<batch_id> order_;
   std::vector<std::vector<stored_entry>> received_;
   std::map<node_number, uint32_t> load_; ///< batches assigned per node
+  /// Batches the first assignment gave each node, prefetch included.
+  std::map<node_number, uint32_t> served_;
   struct in_flight {
     node_number node = 0;
     std::vector<batch_id> batches;

@@ -76,6 +76,41 @@ std::vector<read_session::fetch_to> read_session::start() {
 }
 
 std::vector<read_session::fetch_to>
+read_session::start(const node_name& node, fetch_result& prefetched) {
+  LOGSTORE_ASSERT(error_.empty());
+  auto n = node_index(node);
+  if (!n)
+    return start();
+  return to_send(reads_->start(*n, decode_slices(prefetched)));
+}
+
+std::optional<node_number> read_session::node_index(const node_name& node) const {
+  for (size_t i = 0; i < plan_.nodes.size(); ++i)
+    if (plan_.nodes[i].name == node)
+      return static_cast<node_number>(i);
+  return std::nullopt;
+}
+
+bool read_session::lists(const node_name& node) const {
+  auto n = node_index(node);
+  if (!n)
+    return false;
+  return std::any_of(plan_.batches.begin(), plan_.batches.end(),
+                     [&](const planned_batch& b) {
+                       return std::find(b.replicas.begin(), b.replicas.end(),
+                                        *n)
+                              != b.replicas.end();
+                     });
+}
+
+const plan_node* read_session::preferred() const {
+  node_number n = 0;
+  if (!error_.empty() || !reads_->preferred(n) || n >= plan_.nodes.size())
+    return nullptr;
+  return &plan_.nodes[n];
+}
+
+std::vector<read_session::fetch_to>
 read_session::on_result(uint64_t id, fetch_result& result) {
   LOGSTORE_ASSERT(error_.empty());
   if (!result.not_found.empty() && reads_->awaiting(id)) {
@@ -85,6 +120,11 @@ read_session::on_result(uint64_t id, fetch_result& result) {
       ids.insert(ids.end(), result.not_found.begin(),
                  result.not_found.end());
   }
+  return to_send(
+    reads_->on_result(id, decode_slices(result), result.not_found));
+}
+
+std::vector<batch_slice> read_session::decode_slices(fetch_result& result) {
   // Each frame is checked (CRC, every entry) before it is decoded; one that
   // fails was damaged on the way or in the node's memory: it is counted and
   // left out, so read_plan asks another replica for that batch.
@@ -104,7 +144,7 @@ read_session::on_result(uint64_t id, fetch_result& result) {
     slice_entries(std::move(entries), window_, slice.entries);
     slices.push_back(std::move(slice));
   }
-  return to_send(reads_->on_result(id, std::move(slices), result.not_found));
+  return slices;
 }
 
 std::vector<read_session::fetch_to> read_session::on_failure(uint64_t id) {

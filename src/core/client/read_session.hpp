@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,17 @@ public:
   }
 
   std::vector<fetch_to> start();
+  /// As start(), after plan node `node` answered a prefetch (a fetch_req
+  /// with scan_max, sent before the plan came): its frames of planned
+  /// batches it holds count as fetched (read_plan::start). A node the plan
+  /// does not name contributes nothing.
+  std::vector<fetch_to> start(const node_name& node, fetch_result& prefetched);
+  /// The plan lists `node` as a replica of some batch: a prefetch from it
+  /// is worth waiting for.
+  bool lists(const node_name& node) const;
+  /// After start(): the plan node given most batches, where the next
+  /// read's prefetch may go (null: none).
+  const plan_node* preferred() const;
   std::vector<fetch_to> on_result(uint64_t id, fetch_result& result);
   std::vector<fetch_to> on_failure(uint64_t id);
   bool done() const;
@@ -76,6 +88,8 @@ public:
 
 private:
   std::vector<fetch_to> to_send(read_plan::groups groups);
+  std::vector<batch_slice> decode_slices(fetch_result& result);
+  std::optional<node_number> node_index(const node_name& node) const;
 
   time_range window_;
   read_plan_reply plan_;

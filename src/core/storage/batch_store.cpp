@@ -45,6 +45,9 @@ public:
   bool overlaps(batch_id id, time_range r) const override {
     return store_.overlaps(id, r);
   }
+  std::vector<batch_id> overlapping(time_range r) const override {
+    return store_.overlapping(r);
+  }
   slice_status frame(batch_id id, std::string& out) override {
     return of(store_.frame(id, out));
   }
@@ -124,6 +127,9 @@ public:
   }
   bool overlaps(batch_id id, time_range r) const override {
     return store_.overlaps(id, r);
+  }
+  std::vector<batch_id> overlapping(time_range r) const override {
+    return store_.overlapping(r);
   }
   slice_status frame(batch_id id, std::string& out) override {
     return of(store_.frame(id, out));

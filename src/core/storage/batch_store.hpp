@@ -46,6 +46,9 @@ public:
   virtual bool contains(batch_id id) const = 0;
   /// True when `id` is held and its time range meets `r` (index only).
   virtual bool overlaps(batch_id id, time_range r) const = 0;
+  /// Ids of held batches whose time range meets `r`, ordered by min_ts
+  /// (index only).
+  virtual std::vector<batch_id> overlapping(time_range r) const = 0;
   /// The stored frame of `id`, verified before it is handed out; a copy
   /// failing that is never served and is reported by take_lost().
   virtual slice_status frame(batch_id id, std::string& out) = 0;
