@@ -220,13 +220,14 @@ bool draw_duplicate(fault_drawing& x) {
 }
 
 /// disk-corrupt and disk-misdirect happen at an instant. Not while so many
-/// disks are lost that the damaged copy might be the last one.
+/// disks are lost or damaged (each damaged node counts: see copy_losses)
+/// that the damaged copy might be the last one.
 bool draw_disk_instant(fault_drawing& x) {
   if (!x.s.disk.durable)
     return false;
   auto c = detail::copy_losses_between(x.s, x.f.at,
                                        x.f.at + detail::scrub_window);
-  if (c.disks_lost + 1 > x.s.cluster.replication_factor - 1)
+  if (c.with_one_more() > x.s.cluster.replication_factor - 1)
     return false;
   x.f.target = any_storage(x);
   x.f.duration = 0;
@@ -249,15 +250,14 @@ bool draw_disk_slow(fault_drawing& x) {
 }
 
 /// A lost disk destroys every copy on it: at most replication_factor - 1
-/// nodes' copies gone at once, counting lost disks and (as one) damage the
-/// scrub may not have found yet.
+/// nodes' copies gone at once, counting lost disks and every node with
+/// damage the scrub may not have found yet.
 bool draw_disk_lost(fault_drawing& x) {
   if (!x.s.disk.durable)
     return false;
   auto end = x.f.at + x.f.duration + detail::repair_window;
   auto c = detail::copy_losses_between(x.s, x.f.at, end);
-  if (c.disks_lost + 1 + (c.damage ? 1 : 0)
-      > x.s.cluster.replication_factor - 1)
+  if (c.with_one_more() > x.s.cluster.replication_factor - 1)
     return false;
   return detail::pick_down_target(x);
 }

@@ -61,10 +61,17 @@ bool pick_down_target(fault_drawing& x);
 /// Faults in s.faults that destroy stored copies until the cluster makes
 /// them again, and overlap [from, to): a lost disk (until its restart plus
 /// the repair window), a damaged one (disk-corrupt, disk-misdirect: until
-/// the background scrub can have found it, scrub_window).
+/// the background scrub can have found it, scrub_window). Damage counts
+/// once per node: two damaged disks can hold the two copies of one batch
+/// (a quarantined segment holds hundreds), so with a lost third disk that
+/// batch has none (random-masters seed 70 before this rule).
 struct copy_losses {
   uint32_t disks_lost = 0;
-  bool damage = false;
+  uint32_t damaged_nodes = 0; ///< distinct nodes with damage in the window
+  /// Copies gone at once, at worst, if one more node loses its copies.
+  uint32_t with_one_more() const {
+    return disks_lost + damaged_nodes + 1;
+  }
 };
 copy_losses copy_losses_between(const scenario& s, time_us from, time_us to);
 

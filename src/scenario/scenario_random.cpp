@@ -163,6 +163,7 @@ bool detail::pick_down_target(fault_drawing& x) {
 detail::copy_losses detail::copy_losses_between(const scenario& s,
                                                 time_us from, time_us to) {
   copy_losses out;
+  std::vector<std::string> damaged;
   for (auto& f : s.faults) {
     auto lost = f.action == fault_action::disk_lost;
     auto damage = f.action == fault_action::disk_corrupt
@@ -174,9 +175,13 @@ detail::copy_losses detail::copy_losses_between(const scenario& s,
                     : f.at + scrub_window;
     if (f.at < to && from < end) {
       out.disks_lost += lost ? 1 : 0;
-      out.damage = out.damage || damage;
+      if (damage
+          && std::find(damaged.begin(), damaged.end(), f.target)
+               == damaged.end())
+        damaged.push_back(f.target);
     }
   }
+  out.damaged_nodes = static_cast<uint32_t>(damaged.size());
   return out;
 }
 

@@ -470,10 +470,12 @@ duration_max = "4s"
       clocks += copy.faults[i].action == fault_action::clock ? 1 : 0;
     }
     // Never more than RF - 1 nodes' copies destroyed at one instant (the
-    // count changes only where a fault starts).
+    // count changes only where a fault starts), each damaged node counted:
+    // two damaged disks may hold both other copies of a batch
+    // (random-masters seed 70 drew damage on two nodes and a lost third).
     for (auto& f : copy.faults) {
       auto c = detail::copy_losses_between(copy, f.at, f.at + 1);
-      CHECK(c.disks_lost + (c.damage ? 1 : 0) <= 2);
+      CHECK(c.disks_lost + c.damaged_nodes <= 2);
     }
   }
   CHECK(clocks > 0);
