@@ -61,6 +61,20 @@ start_cmd() {
 
 pid_of() { local v="PID_${1//-/_}"; echo "${!v}"; }
 
+# kill9 NAME: kill -9 a node this test started, and reap it. A node that
+# had already exited is a failure of its own, shown with its exit status
+# and the end of its stderr: a crash must not hide behind the kill.
+kill9() {
+  local pid rc
+  pid=$(pid_of "$1")
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid"; rc=$?
+    fail "$1 had already exited (status $rc) before the test killed it: $(tail -5 "$WORK/$1.err" 2>/dev/null)"
+  fi
+  kill -9 "$pid"; wait "$pid" 2>/dev/null
+  return 0
+}
+
 # wait_for SECONDS CMD...: retries CMD every 0.2 s until it succeeds.
 wait_for() {
   local deadline=$(( $(date +%s) + $1 )); shift

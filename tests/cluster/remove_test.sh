@@ -64,7 +64,7 @@ grep -q 'node="storage-4"' "$WORK/metrics2.txt" && fail "storage-4 still in /met
 cmp -s "$WORK/in.jsonl" "$WORK/out.jsonl" || fail "entries differ after remove"
 pass "remove storage-4: $(cat "$WORK/rm.txt"); status healthy (exit 0); gone from /metrics; reads complete"
 
-kill -9 "$(pid_of master)"; wait "$(pid_of master)" 2>/dev/null
+kill9 master
 start master-again master "${master_args[@]}"
 wait_for 20 status_is 0 || fail "status after the master restart: $(cat "$WORK/status.txt")"
 grep -q "storage-4" "$WORK/status.txt" && fail "storage-4 came back with the master: $(cat "$WORK/status.txt")"
@@ -77,10 +77,10 @@ pass "remove of an unknown member: exit 2"
 # A member that dies for good, with every batch still on an up member, is
 # recorded as redundant: after a master restart it is not waited for, so
 # reads stay complete without it.
-kill -9 "$(pid_of storage-3)"; wait "$(pid_of storage-3)" 2>/dev/null
+kill9 storage-3
 redundant3() { grep -q "member	storage-3	.*redundant" "$WORK/m/master-state"; }
 wait_for 20 redundant3 || fail "storage-3 never recorded redundant: $(grep member "$WORK/m/master-state")"
-kill -9 "$(pid_of master-again)"; wait "$(pid_of master-again)" 2>/dev/null
+kill9 master-again
 start master-third master "${master_args[@]}"
 read_complete() {
   "$LOGSTORE" read "${C[@]}" --from 1700000000000001 --to 1700000000002000 \
@@ -106,7 +106,7 @@ CB=(--master "$B" --insecure)
 wait_for 15 "$LOGSTORE" status "${CB[@]}" || fail "cluster B did not become healthy"
 "$LOGSTORE" append "${CB[@]}" --batch-size 50 < "$WORK/in.jsonl" 2>"$WORK/bappend.err" \
   || fail "append to B: $(tail -3 "$WORK/bappend.err")"
-kill -9 "$(pid_of b2)"; wait "$(pid_of b2)" 2>/dev/null
+kill9 b2
 deadb2() { "$LOGSTORE" status "${CB[@]}" > "$WORK/bstatus.txt" 2>&1; grep -q "^b-2 .* dead" "$WORK/bstatus.txt"; }
 wait_for 10 deadb2 || fail "b-2 not dead: $(cat "$WORK/bstatus.txt")"
 "$LOGSTORE" drain b-2 "${CB[@]}" > "$WORK/bdrain.txt" 2>&1; rc=$?
