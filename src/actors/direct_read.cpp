@@ -51,11 +51,13 @@ void start_fetches(caf::event_based_actor* self, const run_ptr& run) {
   auto& session = *run->session;
   auto fetches = run->prefetch == ps::answered
                    ? session.start(run->prefetch_node, run->prefetched)
+                 : run->prefetch == ps::failed
+                   ? session.start_without(run->prefetch_node)
                    : session.start();
   run->prefetched = {};
   auto& env = *run->env;
   env.prefetch_timeout = session.fetch_timeout();
-  if (auto* p = session.preferred(); p != nullptr && env.prefetch)
+  if (auto* p = session.preferred(); p != nullptr)
     env.prefetch_at = *p;
   send_fetches(self, run, std::move(fetches));
 }
@@ -65,7 +67,7 @@ void start_fetches(caf::event_based_actor* self, const run_ptr& run) {
 void send_prefetch(caf::event_based_actor* self, const run_ptr& run) {
   using ps = read_run::prefetch_state;
   auto& env = *run->env;
-  if (!env.prefetch || !env.prefetch_at)
+  if (!env.prefetch_at)
     return;
   run->prefetch = ps::pending;
   run->prefetch_node = env.prefetch_at->name;

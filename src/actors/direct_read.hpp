@@ -47,8 +47,6 @@ struct reader_env {
   /// plan's fetch_timeout). Empty: no prefetch.
   std::optional<plan_node> prefetch_at;
   time_us prefetch_timeout = 0;
-  /// Send prefetches at all (on by default; off for a plain read).
-  bool prefetch = true;
   /// Addresses already told to the directory, by node.
   std::map<node_name, std::string> learned;
 };

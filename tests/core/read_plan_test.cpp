@@ -407,3 +407,18 @@ TEST_CASE("a prefetch's slices count for batches planned on its node; a "
   REQUIRE(plan.preferred(busiest));
   CHECK(busiest == 2);
 }
+
+TEST_CASE("a failed prefetch counts as a failed fetch: its node gets only "
+          "retry rounds") {
+  time_range window{0, 100};
+  auto a = batch(1, 10, 10, {1, 2});
+  auto b = batch(2, 20, 20, {1});
+  read_plan plan{window, {a, b}, all_live};
+  auto first = plan.start_without(1);
+  groups by_node;
+  for (auto& f : first)
+    by_node[f.node] = f.batches;
+  // a goes to its other replica; b has none, so node 1 gets it again in
+  // a retry round (a lost message is not a lost copy).
+  CHECK(by_node == groups{{1, ids{2}}, {2, ids{1}}});
+}

@@ -480,3 +480,20 @@ duration_max = "4s"
   }
   CHECK(clocks > 0);
 }
+
+TEST_CASE("copy losses count each damaged node: two damaged disks may hold "
+          "both other copies of a batch") {
+  auto s = parsed("[disk]\nmode = \"durable\"\n"
+                  "[[fault]]\nat = \"9s\"\naction = \"disk-corrupt\"\n"
+                  "target = \"storage-2\"\n"
+                  "[[fault]]\nat = \"13s\"\naction = \"disk-corrupt\"\n"
+                  "target = \"storage-4\"\n"
+                  "[[fault]]\nat = \"14s\"\naction = \"disk-corrupt\"\n"
+                  "target = \"storage-4\"\n");
+  auto c = detail::copy_losses_between(s, 14'000'000, 15'000'000);
+  CHECK(c.disks_lost == 0);
+  CHECK(c.damaged_nodes == 2); // storage-4 twice is still one node
+  // With RF 3, one more node losing its copies could be the third copy of
+  // a batch damaged on both: a disk-lost drawn here must be refused.
+  CHECK(c.with_one_more() > 3 - 1);
+}

@@ -97,6 +97,20 @@ read_plan::groups read_plan::start(node_number node,
   return assign_first();
 }
 
+read_plan::groups read_plan::start_without(node_number node) {
+  LOGSTORE_ASSERT_MSG(!started_, "start() is called once");
+  started_ = true;
+  // As on_failure: no new batch for the node, but a lost message is not a
+  // lost copy, so batches with no other replica get their retry rounds.
+  failed_.push_back(node);
+  for (auto& [id, st] : batches_)
+    if (st.ref.replicas.contains(node)) {
+      st.tried.push_back(node);
+      st.failed_for.push_back(node);
+    }
+  return assign_first();
+}
+
 read_plan::groups read_plan::assign_first() {
   // As few fetches as possible: each message costs two thread hand-offs at
   // each end, which on small reads dwarf the bytes (bench/cluster_bench).

@@ -76,6 +76,12 @@ public:
   /// ignored: copies no index lists are not this read's.
   groups start(node_number node, std::vector<batch_slice> slices);
 
+  /// As start(), after a prefetch to `node` failed or timed out: as if a
+  /// fetch of every batch the plan lists there had failed (on_failure):
+  /// the node gets none of them, except in a retry round of a batch with
+  /// no other replica left.
+  groups start_without(node_number node);
+
   /// The node given most batches by the first assignment (prefetch
   /// included): where the next read's prefetch may go. False: none.
   bool preferred(node_number& result) const;

@@ -84,6 +84,15 @@ read_session::start(const node_name& node, fetch_result& prefetched) {
   return to_send(reads_->start(*n, decode_slices(prefetched)));
 }
 
+std::vector<read_session::fetch_to>
+read_session::start_without(const node_name& node) {
+  LOGSTORE_ASSERT(error_.empty());
+  auto n = node_index(node);
+  if (!n)
+    return start();
+  return to_send(reads_->start_without(*n));
+}
+
 std::optional<node_number> read_session::node_index(const node_name& node) const {
   for (size_t i = 0; i < plan_.nodes.size(); ++i)
     if (plan_.nodes[i].name == node)

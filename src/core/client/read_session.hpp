@@ -55,6 +55,10 @@ public:
   /// batches it holds count as fetched (read_plan::start). A node the plan
   /// does not name contributes nothing.
   std::vector<fetch_to> start(const node_name& node, fetch_result& prefetched);
+  /// As start(), after a prefetch to plan node `node` failed or timed out:
+  /// it counts as a failed fetch of every batch the plan lists there
+  /// (read_plan::start_without).
+  std::vector<fetch_to> start_without(const node_name& node);
   /// The plan lists `node` as a replica of some batch: a prefetch from it
   /// is worth waiting for.
   bool lists(const node_name& node) const;
