@@ -2,6 +2,7 @@
 #include "actors/client_actor.hpp"
 
 #include "actors/direct_read.hpp"
+#include "actors/direct_write.hpp"
 #include "core/base/assert.hpp"
 #include "core/base/prng.hpp"
 #include "core/client/append_session.hpp"
@@ -40,6 +41,10 @@ struct client_state {
   uint32_t final_attempts = 0;
   /// Appends waiting out a back-off before their next attempt.
   std::map<sequence_nr, op_ptr> backing_off;
+  /// Direct writes (opts.direct): the writer and the appends under way in
+  /// it, by seq.
+  writer_env_ptr writer;
+  std::map<sequence_nr, op_ptr> writing;
   /// The master this client sends to: opts.masters[current].
   size_t current = 0;
   /// The newest master epoch seen in an ack: sent with every append, so a
@@ -106,10 +111,47 @@ void finish(caf::event_based_actor* self, const state_ptr& st,
   schedule_next(self, st);
 }
 
+/// The end of one attempt of a direct write: ok, or an error the session
+/// turns into a retry or a verdict (as for an append through the master).
+void direct_attempt_ended(caf::event_based_actor* self, const state_ptr& st,
+                          const direct_writer::attempt_end& e) {
+  auto i = st->writing.find(e.op);
+  if (i == st->writing.end())
+    return;
+  auto op = i->second;
+  st->epoch = std::max(st->epoch, e.epoch);
+  if (e.code == errc::none) {
+    st->writing.erase(i);
+    writer_finish(self, st->writer, e.op);
+    finish(self, st,
+           append_event(op_type::ok, op->req, now_us(self), op->process,
+                        st->master(), e.batch));
+    return;
+  }
+  auto d = op->attempts.on_error(e.code);
+  if (d.retry) {
+    st->backing_off[op->req.seq] = op;
+    self->delayed_send(self, span_us(d.delay), backoff_atom::value,
+                       op->req.seq);
+    return;
+  }
+  st->writing.erase(i);
+  writer_finish(self, st->writer, e.op);
+  finish(self, st,
+         append_event(d.outcome, op->req, now_us(self), op->process,
+                      st->master(), 0, e.code));
+}
+
 /// One attempt of an append; the session (core/client/append_session.hpp)
 /// decides retries and verdicts, as it does for `logstore append`.
 void attempt_append(caf::event_based_actor* self, const state_ptr& st,
                     op_ptr op) {
+  if (st->writer) {
+    op->req.attempt = op->attempts.begin();
+    st->writing[op->req.seq] = op;
+    writer_begin(self, st->writer, op->req.seq, op->req);
+    return;
+  }
   op->req.attempt = op->attempts.begin();
   op->req.epoch = st->epoch;
   auto on_error = [self, st, op](errc code) {
@@ -207,6 +249,25 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   st->reader->directory = st->ctx.directory;
   st->reader->log = &st->ctx;
   st->processes = process_ids{st->opts.number, st->opts.process_stride};
+  if (st->opts.direct) {
+    st->writer = std::make_shared<writer_env>(st->opts.number);
+    auto& w = *st->writer;
+    w.directory = st->ctx.directory;
+    w.request_timeout = st->opts.op_timeout;
+    std::weak_ptr<client_state> weak = st;
+    w.master = [weak] {
+      auto s = weak.lock();
+      return s ? s->master() : node_name{};
+    };
+    w.master_failed = [weak](errc code) {
+      if (auto s = weak.lock())
+        s->master_failed(code);
+    };
+    w.on_end = [self, weak](const direct_writer::attempt_end& e) {
+      if (auto s = weak.lock())
+        direct_attempt_ended(self, s, e);
+    };
+  }
   self->set_default_handler(caf::drop);
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);
   return {
@@ -218,6 +279,10 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
       auto op = std::move(i->second);
       st->backing_off.erase(i);
       attempt_append(self, st, std::move(op));
+    },
+    [self, st](commit_retry_atom) {
+      if (st->writer)
+        writer_commit_retry(self, st->writer);
     },
     [self, st](final_read_atom) {
       // The whole time axis: everything ever acknowledged must be here.

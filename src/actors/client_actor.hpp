@@ -39,6 +39,9 @@ struct client_options {
   time_us op_timeout = 2'000'000;
   uint32_t append_retries = 3;
   timestamp_us start_ts = 1'700'000'000'000'000; ///< ts = start_ts + now
+  /// Write straight to the storage nodes of a placement the master grants
+  /// (cluster_config::write_path = direct; src/actors/direct_write.hpp).
+  bool direct = false;
 };
 
 /// `h` may be null (no recording). It must outlive the actor.

@@ -100,6 +100,7 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
         case 6: request_expecting<epoch_ack>(self, sh, peer, r); return;
         case 7: request_expecting<record_ack>(self, sh, peer, r); return;
         case 8: request_expecting<master_info>(self, sh, peer, r); return;
+        case 10: request_expecting<grant_ack>(self, sh, peer, r); return;
         default: LOGSTORE_ASSERT_MSG(false, "no reply to this message");
       }
     },
@@ -234,6 +235,8 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
     asked<const join_req>(self, sh, &machine::on_join),
     asked<append_req>(self, sh, &machine::on_append),
     asked<const read_plan_req>(self, sh, &machine::on_read_plan),
+    asked<const placement_req>(self, sh, &machine::on_placement),
+    asked<const commit_req>(self, sh, &machine::on_commit),
     [self, sh](const missing_copies& hint) {
       step(self, sh, [&](machine& m, time_us now, effects& out) {
         m.on_missing_copies(hint, now, out);

@@ -103,7 +103,16 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<plan_node>("logstore::plan_node")
     .add_message_type<planned_batch>("logstore::planned_batch")
     .add_message_type<read_plan_reply>("logstore::read_plan_reply")
-    .add_message_type<missing_copies>("logstore::missing_copies");
+    .add_message_type<missing_copies>("logstore::missing_copies")
+    .add_message_type<open_span>("logstore::open_span")
+    .add_message_type<id_span>("logstore::id_span")
+    .add_message_type<placement_req>("logstore::placement_req")
+    .add_message_type<placement_reply>("logstore::placement_reply")
+    .add_message_type<grant_req>("logstore::grant_req")
+    .add_message_type<grant_ack>("logstore::grant_ack")
+    .add_message_type<committed_batch>("logstore::committed_batch")
+    .add_message_type<commit_req>("logstore::commit_req")
+    .add_message_type<commit_ack>("logstore::commit_ack");
   cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
                                             const caf::message& ctx) {
     std::string result{"logstore::"};

@@ -10,6 +10,8 @@
 
 #include <caf/all.hpp>
 
+#include <deque>
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -71,7 +73,54 @@ struct storage_state {
   /// verification on arrival: damaged in transit or in the sender's memory.
   uint64_t corrupt_frames = 0;
   uint32_t corrupt_left = 0; ///< test hook (storage_options)
+  /// Direct writes (docs/protocol.md, "Direct writes"): the master this
+  /// node joined said clients write directly, so a store_req is accepted
+  /// only inside a placement it granted (grant_req), newest last.
+  bool grants_required = false;
+  struct grant {
+    uint64_t epoch = 0;
+    batch_id first = 0;
+    uint32_t count = 0;
+    client_id client = 0;
+  };
+  std::deque<grant> grants;
+  /// Grants kept; the oldest go first (a client writing into a forgotten
+  /// one is refused and asks the master for a new placement).
+  static constexpr size_t grants_max = 4096;
+  uint64_t ungranted_stores = 0; ///< store_reqs refused: not_granted
+  /// Ids inside a kept grant whose copy left this node (deleted, or lost
+  /// to damage): a span read must not take their absence for "never
+  /// stored here" (serve_fetch).
+  std::set<batch_id> gone;
+  /// join_reqs sent and not answered: while one is out, direct writes are
+  /// refused, so that nothing lands between the block report it carries
+  /// and the promise of the master's epoch (after which older placements
+  /// are fenced). A master that builds its index from the report would
+  /// not know of such a copy.
+  uint32_t joins_in_flight = 0;
 };
+
+const storage_state::grant* grant_of(const storage_state& st, batch_id id) {
+  for (auto i = st.grants.rbegin(); i != st.grants.rend(); ++i)
+    if (id >= i->first && id - i->first < i->count)
+      return &*i;
+  return nullptr;
+}
+
+/// A copy left the node: remembered while a grant covers its id.
+void note_gone(storage_state& st, batch_id id) {
+  if (grant_of(st, id) != nullptr)
+    st.gone.insert(id);
+}
+
+/// Damaged copies the store found since the last look: reported lost with
+/// the next heartbeat, and gone for span reads at once.
+void collect_lost(storage_state& st) {
+  for (auto id : st.store().take_lost()) {
+    st.lost.insert(id);
+    note_gone(st, id);
+  }
+}
 
 using state_ptr = std::shared_ptr<storage_state>;
 
@@ -202,9 +251,11 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
       join_req req{st->ctx.name, st->opts.address, st->opts.zone,
                    st->opts.incarnation, st->boot,        st->version,
                    block_infos(st->store())};
+      ++st->joins_in_flight;
       self->request(master, local_span(st->ctx, st->opts.request_timeout), req)
         .then(
           [self, st, master, on_fail](join_ack& ack) {
+            --st->joins_in_flight;
             if (ack.epoch < st->promise.epoch) {
               // A master older than the one this node promised to: it must
               // not count this node (and hears why).
@@ -225,6 +276,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
             bool first = !st->joined;
             st->joined = true;
             st->heartbeat_interval = ack.heartbeat_interval;
+            st->grants_required = ack.grants_required;
             st->join_delay = st->opts.join_retry;
   st->corrupt_left = st->opts.test_corrupt_stores;
             log_event(self, st->ctx, log_level::info, "joined",
@@ -234,6 +286,7 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
               self->send(self, tick_atom::value);
           },
           [self, st, on_fail](caf::error& err) mutable {
+            --st->joins_in_flight;
             if (to_errc(err) == errc::name_in_use) {
               // Another live node holds this name: serving under it would
               // mix two nodes' data. Stop; the operator must decide.
@@ -271,8 +324,7 @@ constexpr size_t lost_per_heartbeat_max = 4096;
 void send_heartbeat(caf::event_based_actor* self, const state_ptr& st) {
   if (st->store().kind() == "durable" && ++st->ticks % 10 == 0)
     scrub_some(*st);
-  for (auto id : st->store().take_lost())
-    st->lost.insert(id);
+  collect_lost(*st);
   st->peers.with_peer(
     self, st->ctx.directory, st->master(), st->opts.request_timeout,
     [self, st](const caf::actor& master) {
@@ -306,6 +358,41 @@ fetch_result serve_fetch(storage_state& st, const fetch_req& req) {
       result.frames.push_back(std::move(frame));
     else
       result.not_found.push_back(id);
+  }
+  // Open placements' spans: every held batch with an id in one that
+  // overlaps the window, however many (the reader's completeness rests on
+  // it; a span is at most one placement long). The node vouches only for
+  // spans of a grant it still holds (a restart forgets grants, and with
+  // them what it stored): otherwise the span's first id goes in
+  // not_found, and so does every id of it whose copy left the node since
+  // (deleted, or damaged): the reader asks another replica.
+  constexpr size_t spans_max = 64;
+  if (!req.spans.empty())
+    collect_lost(st);
+  for (size_t s = 0; s < req.spans.size() && s < spans_max; ++s) {
+    auto first = req.spans[s].first;
+    auto end = first + std::min<uint32_t>(req.spans[s].count, 4'096);
+    if (grant_of(st, first) == nullptr) {
+      result.not_found.push_back(first);
+      continue;
+    }
+    for (auto id = first; id < end; ++id) {
+      if (std::find(req.batches.begin(), req.batches.end(), id)
+          != req.batches.end())
+        continue;
+      if (!st.store().contains(id)) {
+        if (st.gone.count(id) != 0)
+          result.not_found.push_back(id);
+        continue;
+      }
+      if (!st.store().overlaps(id, window))
+        continue;
+      std::string frame;
+      if (st.store().frame(id, frame) == batch_store::slice_status::ok)
+        result.frames.push_back(std::move(frame));
+      else
+        result.not_found.push_back(id); // damaged: the reader asks another
+    }
   }
   if (req.scan_max == 0)
     return result;
@@ -461,6 +548,35 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
     fail);
 }
 
+/// A store of batch `id` by `client` at `epoch` lies in a granted placement.
+bool granted(const storage_state& st, uint64_t epoch, batch_id id,
+             client_id client) {
+  auto* g = grant_of(st, id);
+  return g != nullptr && g->client == client && g->epoch == epoch;
+}
+
+caf::result<grant_ack> handle_grant(caf::event_based_actor* self,
+                                    storage_state& st, const grant_req& req) {
+  if (auto refused = fence(self, st, req.epoch, "grant"))
+    return std::move(*refused);
+  if (req.count == 0 || req.count > 4'096)
+    return make_error(errc::malformed_request,
+                      "a placement holds 1 to 4096 batch ids");
+  bool known = false;
+  for (auto& g : st.grants)
+    known = known || (g.first == req.first && g.epoch == req.epoch);
+  if (!known) {
+    st.grants.push_back({req.epoch, req.first, req.count, req.client});
+    if (st.grants.size() > storage_state::grants_max) {
+      auto& old = st.grants.front();
+      st.gone.erase(st.gone.lower_bound(old.first),
+                    st.gone.lower_bound(old.first + old.count));
+      st.grants.pop_front();
+    }
+  }
+  return grant_ack{st.ctx.name};
+}
+
 void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   store_req& req) {
   auto rp = self->make_response_promise();
@@ -498,6 +614,28 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
   // copy the new master's index never heard of.
   if (auto refused = fence(self, *st, req.epoch, "store")) {
     rp.deliver(std::move(*refused));
+    return;
+  }
+  if (st->grants_required && st->joins_in_flight > 0) {
+    rp.deliver(make_error(errc::unavailable,
+                          "this node is reporting to a master; nothing "
+                          "stored, ask for a placement again"));
+    return;
+  }
+  if (st->grants_required && !granted(*st, req.epoch, h.id, h.client)) {
+    ++st->ungranted_stores;
+    log_event(self, st->ctx, log_level::warn, "store_not_granted",
+              "refusing batch " + std::to_string(h.id) + " of client "
+                + std::to_string(h.client) + " at epoch "
+                + std::to_string(req.epoch)
+                + ": no placement the master granted this node holds it "
+                  "(a stray or forged write, or a grant forgotten in a "
+                  "restart); nothing stored");
+    rp.deliver(make_error(errc::not_granted,
+                          "batch " + std::to_string(h.id)
+                            + " lies in no placement granted to client "
+                            + std::to_string(h.client)
+                            + " on this node; ask the master for one"));
     return;
   }
   auto id = req.batch;
@@ -728,6 +866,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
                          tick_atom::value);
     },
     [self, st](store_req& req) { handle_store(self, st, req); },
+    [self, st](const grant_req& req) { return handle_grant(self, *st, req); },
     [self, st](sync_atom) { run_sync(self, st); },
     [st](synced_atom, uint64_t key) { finish_sync(st, key); },
     [self, st](fsync_tick_atom) {
@@ -761,7 +900,10 @@ caf::behavior storage_actor(caf::event_based_actor* self,
         return std::move(*refused);
       size_t dropped = 0;
       for (auto id : req.batches)
-        dropped += st->store().erase(id) ? 1 : 0;
+        if (st->store().erase(id)) {
+          ++dropped;
+          note_gone(*st, id);
+        }
       ++st->version;
       log_event(self, st->ctx, log_level::info, "deleted",
                 "dropped " + std::to_string(dropped)

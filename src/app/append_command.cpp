@@ -89,6 +89,13 @@ int run_append(const append_args& args) {
     session.own(proxy);
     dopts.master = proxy;
   }
+  if (master) {
+    // Direct writes when the cluster takes them (the first placement_req
+    // tells); the entries then never cross the master.
+    dopts.directory = session.directory();
+    dopts.masters = session.names_active_first();
+    dopts.client = client;
+  }
   auto driver = session.system().spawn(append_driver, dopts);
   session.own(driver);
   caf::scoped_actor self{session.system()};

@@ -1,6 +1,7 @@
 // logstore — append pipeline actor.
 #include "app/append_driver.hpp"
 
+#include "actors/direct_write.hpp"
 #include "actors/node_context.hpp"
 #include "actors/protocol.hpp"
 #include "core/client/append_session.hpp"
@@ -50,6 +51,13 @@ struct driver_state {
   process_ids processes{0, 1};
   time_us last_time = 0;
   std::map<sequence_nr, job_ptr> retrying; ///< waiting for their back-off
+  /// Direct writes: the writer (null: through the master), whether the
+  /// cluster's answer is known yet (the first placement_req tells), and
+  /// the jobs in the writer by seq.
+  writer_env_ptr writer;
+  bool direct_known = false;
+  std::map<sequence_nr, job_ptr> writing;
+  size_t current = 0; ///< opts.masters[current] gets the next request
 };
 
 using state_ptr = std::shared_ptr<driver_state>;
@@ -75,7 +83,7 @@ void maybe_finish(driver_state& st) {
     st.waiting_room.pop_front();
     ++st.active; // reserved for the batch the producer sends next
   }
-  if (st.draining && st.active == 0) {
+  if (st.draining && st.active == 0 && (!st.writer || st.writer->writer.idle())) {
     st.drain.deliver(st.acked, st.not_stored, st.maybe_stored);
     st.draining = false;
   }
@@ -120,9 +128,57 @@ void complete(caf::event_based_actor* self, const state_ptr& st, const job& j,
   maybe_finish(*st);
 }
 
+/// The end of an attempt the writer made (direct writes).
+void direct_ended(caf::event_based_actor* self, const state_ptr& st,
+                  const direct_writer::attempt_end& e) {
+  auto i = st->writing.find(e.op);
+  if (i == st->writing.end())
+    return;
+  auto j = i->second;
+  auto writer = st->writer; // the attempts that ended may outlive it here
+  if (e.code == errc::precondition_failed
+      && (!st->direct_known || !writer)) {
+    // The cluster writes through the master: from now on, append_req (the
+    // batches waiting for the same placement_req come here too).
+    st->direct_known = true;
+    st->writing.erase(i);
+    if (writer)
+      writer_finish(self, writer, e.op);
+    st->writer.reset();
+    j->attempts = append_attempts{st->opts.policy};
+    attempt(self, st, std::move(j));
+    return;
+  }
+  if (!writer)
+    return;
+  if (e.code == errc::none) {
+    st->direct_known = true;
+    st->writing.erase(i);
+    writer_finish(self, writer, e.op);
+    complete(self, st, *j, op_type::ok, errc::none, e.batch, {});
+    return;
+  }
+  auto d = j->attempts.on_error(e.code);
+  if (d.retry) {
+    st->retrying.emplace(j->req().seq, j);
+    self->delayed_send(self, span_us(d.delay), next_op_atom::value,
+                       j->req().seq);
+    return;
+  }
+  st->writing.erase(i);
+  writer_finish(self, writer, e.op);
+  complete(self, st, *j, d.outcome, e.code, 0, {});
+}
+
 void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
   if (j->attempts.attempts() == 0 && st->opts.on_complete)
     j->started = steady_us();
+  if (st->writer) {
+    (void) j->attempts.begin();
+    st->writing[j->req().seq] = j;
+    writer_begin(self, st->writer, j->req().seq, j->req());
+    return;
+  }
   if (!st->opts.master) { // never connected: nothing was ever sent
     complete(self, st, *j, op_type::fail, errc::unreachable, 0,
              "(no master)");
@@ -176,6 +232,33 @@ caf::behavior append_driver(caf::event_based_actor* self,
   auto st = std::make_shared<driver_state>();
   st->opts = std::move(opts);
   st->processes = process_ids{st->opts.process_base, 1};
+  if (st->opts.directory && !st->opts.masters.empty()) {
+    st->writer = std::make_shared<writer_env>(st->opts.client);
+    auto& w = *st->writer;
+    w.directory = st->opts.directory;
+    w.request_timeout
+      = std::chrono::duration_cast<std::chrono::microseconds>(st->opts.timeout)
+          .count();
+    std::weak_ptr<driver_state> weak = st;
+    w.master = [weak] {
+      auto s = weak.lock();
+      return s ? s->opts.masters[s->current] : node_name{};
+    };
+    w.master_failed = [weak](errc code) {
+      auto s = weak.lock();
+      if (s && (code == errc::timeout || code == errc::unreachable
+                || code == errc::not_active))
+        s->current = (s->current + 1) % s->opts.masters.size();
+    };
+    w.on_end = [self, weak](const direct_writer::attempt_end& e) {
+      if (auto s = weak.lock())
+        direct_ended(self, s, e);
+    };
+    w.on_progress = [weak] {
+      if (auto s = weak.lock())
+        maybe_finish(*s);
+    };
+  }
   if (st->opts.hist && st->opts.hist->size() > 0)
     st->last_time = st->opts.hist->events().back().time;
   self->set_default_handler(caf::drop);
@@ -208,9 +291,15 @@ caf::behavior append_driver(caf::event_based_actor* self,
       st->retrying.erase(i);
       attempt(self, st, std::move(j));
     },
+    [self, st](commit_retry_atom) {
+      if (st->writer)
+        writer_commit_retry(self, st->writer);
+    },
     [self, st](drain_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
       st->drain = self->make_response_promise();
       st->draining = true;
+      if (st->writer)
+        writer_close(self, st->writer); // the placements end with the run
       maybe_finish(*st);
       return caf::delegated<uint64_t, uint64_t, uint64_t>{};
     },

@@ -13,8 +13,13 @@
 //   ok -> done | timeout/unreachable/unavailable/in_doubt -> retry after
 //   back-off (same seq)
 //   | definite error or retries used up -> report the input lines
-//   main thread --(drain_atom)--> driver: answered once everything finished,
+//   main thread --(drain_atom)--> driver: answered once everything finished
+//   (and, writing directly, every stored batch is committed to the master),
 //   with (entries acked, entries not stored, entries maybe stored)
+//
+// Writing directly (a directory given, and the cluster's write_path is
+// direct), the attempts are those of actors/direct_write.hpp: placement,
+// stores at the replicas, commits in the background.
 #pragma once
 
 #include "core/client/append_session.hpp"
@@ -37,6 +42,14 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 struct driver_options {
   caf::actor master;          ///< the master's net_link
+  /// Direct writes (docs/protocol.md, "Direct writes"): the node directory
+  /// and the masters by name, active first. With a directory, the driver
+  /// asks the master for a placement first and stores each batch at its
+  /// replicas itself; a master that says the cluster writes through it
+  /// (precondition_failed) gets append_req instead, for the whole run.
+  caf::actor directory;
+  std::vector<std::string> masters;
+  client_id client = 0;       ///< the batches' client id (direct writes)
   uint32_t in_flight = 8;     ///< batches outstanding at once
   retry_policy policy;        ///< retries and back-off per batch
   caf::timespan timeout;      ///< per attempt

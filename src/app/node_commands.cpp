@@ -344,6 +344,8 @@ int run_master(const master_args& args) {
     return usage_error(err);
   if (!from_string(args.placement, cluster.placement))
     return usage_error("--placement must be random or least-loaded");
+  if (!from_string(args.write_path, cluster.write_path))
+    return usage_error("--write-path must be master or direct");
   if (auto err = cluster.validate(); !err.empty())
     return usage_error(err);
   // A single master never dials storage nodes: they connect to it

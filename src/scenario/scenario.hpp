@@ -159,6 +159,9 @@ struct expectations {
   /// (plans, in the run's average); -1 = not checked. The lesson on the
   /// original design's third limitation (docs/lessons/03-master-data-path.md).
   int64_t max_master_bytes_per_read = -1;
+  /// The same for write-path messages per append invoked (placements,
+  /// grants, commits; with write_path = master, the entries themselves).
+  int64_t max_master_bytes_per_append = -1;
   /// Most repair copies the master may make in the whole run; -1 = not
   /// checked.
   int64_t max_repair_copies = -1;

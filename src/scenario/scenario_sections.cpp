@@ -219,7 +219,7 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   r.allow_only({"invariants", "min_availability", "max_recovery",
                 "max_false_dead", "max_detection", "max_repair_copies",
                 "max_imbalance", "max_failover", "max_promotions",
-                "max_master_bytes_per_read"});
+                "max_master_bytes_per_read", "max_master_bytes_per_append"});
   if (r.has("invariants"))
     s.expect.invariants = read_invariants(r, s);
   r.probability("min_availability", s.expect.min_availability);
@@ -230,6 +230,8 @@ void detail::read_expect_section(parse_context& ctx, table_reader& root,
   r.integer("max_promotions", s.expect.max_promotions, 1, 1'000'000);
   r.integer("max_master_bytes_per_read", s.expect.max_master_bytes_per_read, 0,
             1'000'000'000);
+  r.integer("max_master_bytes_per_append",
+            s.expect.max_master_bytes_per_append, 0, 1'000'000'000);
   r.integer("max_repair_copies", s.expect.max_repair_copies, 0,
             1'000'000'000);
   r.probability("max_imbalance", s.expect.max_imbalance);

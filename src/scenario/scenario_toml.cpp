@@ -94,7 +94,7 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
                 "repair_inflight_max", "copy_timeout", "spare_nodes",
                 "zones", "rebalance_threshold", "retention_time",
                 "retention_bytes", "masters", "master_timeout",
-                "master_backoff"});
+                "master_backoff", "write_path", "placement_batches"});
   auto& c = s.cluster;
   r.integer("storage_nodes", s.storage_nodes, 1, storage_nodes_max);
   r.integer("replication_factor", c.replication_factor, 1, 8);
@@ -114,6 +114,11 @@ void read_cluster_section(parse_context& ctx, table_reader& root,
   r.choice("placement", {"random", "least-loaded"}, placement);
   c.placement = placement == 0 ? placement_policy::random
                                : placement_policy::least_loaded;
+  size_t write_path = static_cast<size_t>(c.write_path);
+  r.choice("write_path", {"master", "direct"}, write_path);
+  c.write_path = write_path == 0 ? write_path_kind::via_master
+                                 : write_path_kind::direct;
+  r.integer("placement_batches", c.placement_batches, 1, 4'096);
   r.duration("store_timeout", c.store_timeout, 1, one_hour);
   r.duration("fetch_timeout", c.fetch_timeout, 1, one_hour);
   r.duration("heartbeat_interval", c.heartbeat_interval, 1, one_hour);

@@ -236,6 +236,10 @@ std::vector<std::string> oracle_verdicts(const scenario& s,
       && master_traffic_of(r).bytes_per_read()
            > static_cast<double>(e.max_master_bytes_per_read))
     out.emplace_back("max-master-bytes-per-read");
+  if (e.max_master_bytes_per_append >= 0
+      && master_traffic_of(r).bytes_per_append()
+           > static_cast<double>(e.max_master_bytes_per_append))
+    out.emplace_back("max-master-bytes-per-append");
   if (e.max_imbalance >= 0 && imbalance(o) > e.max_imbalance)
     out.emplace_back("max-imbalance");
   return out;

@@ -236,6 +236,14 @@ void write_oracle_invariants(std::ostream& out, const scenario& s,
                  + std::to_string(static_cast<uint64_t>(per)) + " <= "
                  + std::to_string(e.max_master_bytes_per_read));
   }
+  if (e.max_master_bytes_per_append >= 0) {
+    auto per = master_traffic_of(r).bytes_per_append();
+    limit_line(out,
+               per <= static_cast<double>(e.max_master_bytes_per_append),
+               "bytes through the master per append "
+                 + std::to_string(static_cast<uint64_t>(per)) + " <= "
+                 + std::to_string(e.max_master_bytes_per_append));
+  }
   if (e.max_repair_copies >= 0)
     limit_line(out,
                o.repairs_done <= static_cast<uint64_t>(e.max_repair_copies),

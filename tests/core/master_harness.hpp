@@ -57,6 +57,7 @@ struct fake_node {
   std::string record;
   bool lease_fresh = false; ///< true: refuses epoch_req (hears the active)
   uint64_t incarnation = 7;
+  std::vector<grant_req> grants; ///< direct writes: placements granted
 
   /// The verified header and entries of a held store_req's frame.
   static std::vector<stored_entry> decoded(const store_req& r,
@@ -224,6 +225,41 @@ public:
       req.entries.push_back(entry{base + i, "app", "payload"});
     auto token = next_token_++;
     step([&](effects& out) { machine_.on_append(token, req, now_, out); });
+    return token;
+  }
+
+  /// Direct writes: a client's placement_req; returns its token.
+  uint64_t place(client_id client, uint64_t request = 1,
+                 std::vector<node_name> avoid = {}) {
+    placement_req req;
+    req.client = client;
+    req.request = request;
+    req.avoid = std::move(avoid);
+    auto token = next_token_++;
+    step([&](effects& out) { machine_.on_placement(token, req, now_, out); });
+    return token;
+  }
+
+  /// Direct writes: what a client stored itself, as the storage actor would
+  /// hold it (fake nodes keep a store_req per batch).
+  void store_directly(const node_name& name, batch_id id, client_id client,
+                      sequence_nr seq, timestamp_us ts) {
+    store_req r;
+    r.batch = id;
+    std::vector<stored_entry> e{{ts, "app", "payload", client, seq, 0}};
+    encode_batch_frame(id, client, seq, ts, ts, e, r.frame);
+    node(name).held[id] = r;
+  }
+
+  /// Direct writes: a client's commit_req; returns its token.
+  uint64_t commit(client_id client, std::vector<committed_batch> batches,
+                  std::vector<batch_id> closes = {}) {
+    commit_req req;
+    req.client = client;
+    req.batches = std::move(batches);
+    req.closes = std::move(closes);
+    auto token = next_token_++;
+    step([&](effects& out) { machine_.on_commit(token, req, now_, out); });
     return token;
   }
 
@@ -632,6 +668,19 @@ private:
       if (h.min_ts <= f.to && f.from <= h.max_ts)
         res.frames.push_back(i->second.frame);
     }
+    // Open placements' spans, as the storage actor serves them (its
+    // grants are not modelled here: it vouches for every span).
+    for (auto& span : f.spans)
+      for (auto i = n.held.lower_bound(span.first);
+           i != n.held.end() && i->first < span.first + span.count; ++i) {
+        if (std::find(f.batches.begin(), f.batches.end(), i->first)
+            != f.batches.end())
+          continue;
+        frame_header h;
+        (void) fake_node::decoded(i->second, h);
+        if (h.min_ts <= f.to && f.from <= h.max_ts)
+          res.frames.push_back(i->second.frame);
+      }
     return res;
   }
 
@@ -713,6 +762,14 @@ private:
     }
     if (auto* f = std::get_if<fetch_req>(&m.msg))
       return reply(m, serve_fetch(n, *f));
+    if (auto* g = std::get_if<grant_req>(&m.msg)) {
+      if (fenced(n, g->epoch))
+        return fail(m, errc::stale_epoch);
+      if (n.refuse)
+        return fail(m, errc::store_refused);
+      n.grants.push_back(*g);
+      return reply(m, grant_ack{n.name});
+    }
     if (auto* d = std::get_if<delete_req>(&m.msg)) {
       if (fenced(n, d->epoch))
         return fail(m, errc::stale_epoch);

@@ -222,3 +222,84 @@ TEST_CASE("read session: a prefetch from a node the plan does not name "
   REQUIRE(s.done());
   CHECK(s.finish().entries.size() == 2);
 }
+
+TEST_CASE("read session: an open placement's span rides on a planned fetch; "
+          "its unplanned batches are merged; a node that cannot vouch for "
+          "it sends the span to another replica") {
+  auto plan = two_batches();
+  open_span span;
+  span.first = 50;
+  span.count = 4;
+  span.replicas = {0, 1};
+  span.need = 1;
+  plan.open = {span};
+  auto frame_of = [](batch_id id, timestamp_us ts) {
+    auto e = at(ts, id);
+    std::string frame;
+    encode_batch_frame(id, e.client, e.seq, e.ts, e.ts, {e}, frame);
+    return frame;
+  };
+  SUBCASE("answered") {
+    read_session s{{0, 1000}, plan};
+    REQUIRE(s.error().empty());
+    auto fetches = s.start();
+    size_t with_span = 0;
+    for (auto& f : fetches)
+      with_span += f.req.spans.empty() ? 0 : 1;
+    CHECK(with_span == 1); // need = 1: one node, on a fetch it gets anyway
+    for (auto& f : fetches) {
+      auto r = answer(f, {10, 11});
+      if (!f.req.spans.empty())
+        r.frames.push_back(frame_of(51, 700));
+      CHECK(s.on_result(f.id, r).empty());
+    }
+    REQUIRE(s.done());
+    auto res = s.finish();
+    CHECK(res.complete);
+    CHECK(res.entries.size() == 3);
+  }
+  SUBCASE("the node lost a copy of the span: another replica is asked") {
+    read_session s{{0, 1000}, plan};
+    auto todo = s.start();
+    int asked = 0;
+    while (!todo.empty()) {
+      auto f = todo.back();
+      todo.pop_back();
+      auto r = answer(f, {10, 11});
+      if (!f.req.spans.empty()) {
+        if (++asked == 1)
+          r.not_found.push_back(51); // deleted there since: cannot vouch
+        else
+          r.frames.push_back(frame_of(51, 700));
+      }
+      for (auto& more : s.on_result(f.id, r))
+        todo.push_back(more);
+    }
+    CHECK(asked == 2);
+    auto res = s.finish();
+    CHECK(res.complete);
+    CHECK(res.entries.size() == 3);
+  }
+  SUBCASE("no replica answers: the whole window is missing") {
+    read_session s{{0, 1000}, plan};
+    auto todo = s.start();
+    while (!todo.empty()) {
+      auto f = todo.back();
+      todo.pop_back();
+      std::vector<read_session::fetch_to> more;
+      if (f.req.spans.empty()) {
+        auto r = answer(f, {10, 11});
+        more = s.on_result(f.id, r);
+      } else
+        more = s.on_failure(f.id);
+      for (auto& m : more)
+        todo.push_back(m);
+    }
+    REQUIRE(s.done());
+    auto res = s.finish();
+    CHECK(!res.complete);
+    REQUIRE(res.missing.size() == 1);
+    CHECK(res.missing[0].from == 0);
+    CHECK(res.missing[0].to == 1000);
+  }
+}

@@ -11,6 +11,22 @@ std::string_view to_string(placement_policy x) {
   return "unknown";
 }
 
+std::string_view to_string(write_path_kind x) {
+  return x == write_path_kind::direct ? "direct" : "master";
+}
+
+bool from_string(std::string_view str, write_path_kind& x) {
+  if (str == "master") {
+    x = write_path_kind::via_master;
+    return true;
+  }
+  if (str == "direct") {
+    x = write_path_kind::direct;
+    return true;
+  }
+  return false;
+}
+
 bool from_string(std::string_view str, placement_policy& x) {
   if (str == "random") {
     x = placement_policy::random;

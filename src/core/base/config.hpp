@@ -17,6 +17,13 @@ enum class placement_policy : uint8_t {
 
 std::string_view to_string(placement_policy x);
 
+enum class write_path_kind : uint8_t {
+  via_master, ///< append_req to the master, which stores the copies
+  direct,     ///< placements from the master, stores from the client
+};
+std::string_view to_string(write_path_kind x);
+bool from_string(std::string_view str, write_path_kind& x);
+
 /// Parses "random" or "least-loaded"; returns false on anything else.
 bool from_string(std::string_view str, placement_policy& x);
 
@@ -79,6 +86,13 @@ struct cluster_config {
   /// Upper bound of the seeded random back-off before a campaign (us), so
   /// that two standbys rarely campaign at once. Default: 1 s.
   time_us master_backoff = 1'000'000;
+  /// How entries reach the storage nodes (docs/protocol.md, "Direct
+  /// writes"): through the master (append_req; the default while the
+  /// direct path is new), or straight from the client into a placement the
+  /// master granted (placement_req, store_req, commit_req).
+  write_path_kind write_path = write_path_kind::via_master;
+  /// Batch ids in one placement (direct writes). Default: 64.
+  uint32_t placement_batches = 64;
 
   bool multi_master() const {
     return masters.size() > 1;

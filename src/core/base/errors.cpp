@@ -20,6 +20,7 @@ std::string_view to_string(errc code) {
     case errc::precondition_failed: return "precondition_failed";
     case errc::not_active: return "not_active";
     case errc::corrupt_frame: return "corrupt_frame";
+    case errc::not_granted: return "not_granted";
   }
   return "unknown";
 }
@@ -38,6 +39,7 @@ bool is_definite(errc code) {
     case errc::name_in_use:
     case errc::precondition_failed:
     case errc::corrupt_frame:
+    case errc::not_granted:
       return true;
     case errc::timeout:
     case errc::in_doubt:

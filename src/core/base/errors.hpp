@@ -55,6 +55,11 @@ enum class errc : uint8_t {
   /// damaged in transit or in the sender's memory. Definite: nothing was
   /// stored; the sender may send its own good copy again.
   corrupt_frame = 14,
+  /// A storage node was asked to store a batch outside every placement the
+  /// master granted it (a stray or forged direct write, or a grant the
+  /// node forgot in a restart). Definite: nothing was stored; ask the
+  /// master for a placement.
+  not_granted = 15,
 };
 
 /// Stable snake_case name, used in histories, logs and reports.

@@ -57,6 +57,9 @@ struct join_req {
 struct join_ack {
   uint64_t epoch = 0;            ///< the master's epoch
   time_us heartbeat_interval = 0; ///< how often to send heartbeat_msg
+  /// Clients write directly (cluster_config::write_path): a store_req is
+  /// accepted only inside a placement granted by grant_req.
+  bool grants_required = false;
 };
 
 /// storage -> master, every heartbeat_interval. One-way (no reply).
@@ -248,6 +251,17 @@ struct planned_batch {
   std::vector<uint32_t> replicas;
 };
 
+/// Ids [first, first + count) of an open placement: a batch stored there
+/// and acknowledged is on at least write_quorum of its `granted` replicas,
+/// so any `need` = granted - write_quorum + 1 of them hold every one.
+struct open_span {
+  batch_id first = 0;
+  uint32_t count = 0;
+  /// Indices into read_plan_reply::nodes, as planned_batch::replicas.
+  std::vector<uint32_t> replicas;
+  uint32_t need = 1;
+};
+
 /// master -> client: every indexed batch that overlaps the window, with
 /// its replicas. The client fetches from the storage nodes itself, merges,
 /// and judges completeness (core/client/read_session.hpp).
@@ -264,6 +278,10 @@ struct read_plan_reply {
   /// How long the client waits for one fetch_result (the cluster's
   /// fetch_timeout) before it asks another replica.
   time_us fetch_timeout = 0;
+  /// Open placements (direct writes): ids a client may have stored and
+  /// not committed yet, anywhere in time. The reader asks `need` of each
+  /// span's replicas for the batches of that id range in the window.
+  std::vector<open_span> open;
 };
 
 /// client -> master, one-way: `node` answered a fetch without these
@@ -272,6 +290,12 @@ struct read_plan_reply {
 struct missing_copies {
   node_name node;
   std::vector<batch_id> batches;
+};
+
+/// Batch ids [first, first + count) (one open placement's, or part of it).
+struct id_span {
+  batch_id first = 0;
+  uint32_t count = 0;
 };
 
 /// client or master -> storage: the entries of these batches within [from, to].
@@ -287,6 +311,10 @@ struct fetch_req {
   /// are left out without a word, and so are those past 4 MiB of frames:
   /// this is not a block report.
   uint32_t scan_max = 0;
+  /// Open placements' spans (direct writes): also every held batch with an
+  /// id in one of them that overlaps [from, to], without a byte limit (the
+  /// read's completeness rests on it). At most 64 spans are served.
+  std::vector<id_span> spans = {};
 };
 
 /// The part of one batch that falls into a read window, decoded by the
@@ -303,6 +331,90 @@ struct batch_slice {
 struct fetch_result {
   std::vector<std::string> frames;
   std::vector<batch_id> not_found;
+};
+
+// --- direct writes (docs/protocol.md, "Direct writes") ---------------------------
+
+/// client -> master: a placement to write into (cluster_config::write_path
+/// = direct). Reply: placement_reply. Errors: not_enough_nodes (definite),
+/// unavailable (definite: a restarted master rebuilding its index, or ids
+/// not yet recorded), not_active (a standby).
+struct placement_req {
+  client_id client = 0;
+  /// The newest master epoch this client has seen (as append_req.epoch).
+  uint64_t epoch = 0;
+  /// Storage nodes that failed this client's last writes: left out while
+  /// enough others are eligible.
+  std::vector<node_name> avoid;
+  /// The first id of a placement this client is done with (every batch it
+  /// stored there is committed): no longer open; 0 = none.
+  batch_id closes = 0;
+  /// This client's number for the request, the same when it asks again
+  /// after no answer came: the master answers a repeat with the placement
+  /// it opened for the first (a lost reply leaves nothing open for good).
+  uint64_t request = 0;
+};
+
+/// master -> client: ids [first, first + count) are the client's to write,
+/// each to every node of `replicas`, which were told of them (grant_req)
+/// before this reply.
+struct placement_reply {
+  uint64_t epoch = 0;
+  batch_id first = 0;
+  uint32_t count = 0;
+  std::vector<plan_node> replicas;
+  uint32_t write_quorum = 0; ///< confirmations that make an append ok
+  time_us store_timeout = 0; ///< how long to wait for one store_ack
+};
+
+/// master -> storage: accept store_req for ids [first, first + count) from
+/// `client`, at this epoch. Reply: grant_ack. Errors: stale_epoch (D: a
+/// newer master holds the node's promise).
+struct grant_req {
+  uint64_t epoch = 0;
+  batch_id first = 0;
+  uint32_t count = 0;
+  client_id client = 0;
+};
+
+struct grant_ack {
+  node_name node;
+};
+
+/// One batch a client stored itself, as the master indexes it.
+struct committed_batch {
+  batch_id batch = 0;
+  sequence_nr seq = 0;
+  timestamp_us min_ts = 0;
+  timestamp_us max_ts = 0;
+  uint32_t entries = 0;
+  uint32_t bytes = 0;
+  /// The nodes that confirmed it (store_ack). Empty together with
+  /// `abandoned`: no node confirmed, some may hold it.
+  std::vector<node_name> replicas;
+  /// Not to be indexed: the same (client, seq) is stored again under
+  /// `replaced_by`, or nowhere; copies of it are deleted.
+  bool abandoned = false;
+  batch_id replaced_by = 0;
+};
+
+/// client -> master: batches stored at their replicas (many per message,
+/// sent in the background, never before the store_acks they name).
+/// Reply: commit_ack. Errors: unavailable (D: rebuilding; send again),
+/// not_active.
+struct commit_req {
+  client_id client = 0;
+  uint64_t epoch = 0; ///< the newest epoch the client has seen
+  std::vector<committed_batch> batches;
+  /// Placements (by first id) the client is done with: every batch it
+  /// stored there is committed, in this request or before.
+  std::vector<batch_id> closes;
+};
+
+/// master -> client: for each committed batch, in order, the id under which
+/// its (client, seq) is indexed (the batch's own, or an earlier copy's).
+struct commit_ack {
+  std::vector<batch_id> batches;
 };
 
 // --- master failover (docs/protocol.md, "Master failover") -------------------
@@ -491,7 +603,7 @@ auto inspect(Inspector& f, block_report& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, join_ack& x) {
-  return f(x.epoch, x.heartbeat_interval);
+  return f(x.epoch, x.heartbeat_interval, x.grants_required);
 }
 template <class Inspector>
 auto inspect(Inspector& f, heartbeat_msg& x) {
@@ -545,7 +657,11 @@ auto inspect(Inspector& f, planned_batch& x) {
 template <class Inspector>
 auto inspect(Inspector& f, read_plan_reply& x) {
   return f(x.epoch, x.nodes, x.batches, x.expired_before, x.unreported,
-           x.fetch_timeout);
+           x.fetch_timeout, x.open);
+}
+template <class Inspector>
+auto inspect(Inspector& f, open_span& x) {
+  return f(x.first, x.count, x.replicas, x.need);
 }
 template <class Inspector>
 auto inspect(Inspector& f, missing_copies& x) {
@@ -553,7 +669,41 @@ auto inspect(Inspector& f, missing_copies& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_req& x) {
-  return f(x.batches, x.from, x.to, x.scan_max);
+  return f(x.batches, x.from, x.to, x.scan_max, x.spans);
+}
+template <class Inspector>
+auto inspect(Inspector& f, id_span& x) {
+  return f(x.first, x.count);
+}
+template <class Inspector>
+auto inspect(Inspector& f, placement_req& x) {
+  return f(x.client, x.epoch, x.avoid, x.closes, x.request);
+}
+template <class Inspector>
+auto inspect(Inspector& f, placement_reply& x) {
+  return f(x.epoch, x.first, x.count, x.replicas, x.write_quorum,
+           x.store_timeout);
+}
+template <class Inspector>
+auto inspect(Inspector& f, grant_req& x) {
+  return f(x.epoch, x.first, x.count, x.client);
+}
+template <class Inspector>
+auto inspect(Inspector& f, grant_ack& x) {
+  return f(x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, committed_batch& x) {
+  return f(x.batch, x.seq, x.min_ts, x.max_ts, x.entries, x.bytes,
+           x.replicas, x.abandoned, x.replaced_by);
+}
+template <class Inspector>
+auto inspect(Inspector& f, commit_req& x) {
+  return f(x.client, x.epoch, x.batches, x.closes);
+}
+template <class Inspector>
+auto inspect(Inspector& f, commit_ack& x) {
+  return f(x.batches);
 }
 template <class Inspector>
 auto inspect(Inspector& f, fetch_result& x) {

@@ -4,9 +4,11 @@
 #include "core/base/frame.hpp"
 
 #include "core/base/assert.hpp"
+#include "core/client/merge.hpp"
 
 #include <algorithm>
 #include <limits>
+#include <set>
 #include <unordered_set>
 
 namespace logstore {
@@ -34,6 +36,21 @@ std::string check_read_plan(const read_plan_reply& plan, time_range window) {
         return "batch " + id + " names replica " + std::to_string(r)
                + " of a table of " + std::to_string(plan.nodes.size());
   }
+  if (plan.open.size() > 64)
+    return "the plan names " + std::to_string(plan.open.size())
+           + " open placements, more than 64";
+  for (auto& o : plan.open) {
+    auto id = std::to_string(o.first);
+    if (o.count == 0 || o.count > 4'096 || o.need == 0)
+      return "open placement " + id + " is malformed";
+    if (o.replicas.size() > replicas_max)
+      return "open placement " + id + " lists more than "
+             + std::to_string(replicas_max) + " replicas";
+    for (auto r : o.replicas)
+      if (r >= plan.nodes.size())
+        return "open placement " + id + " names replica " + std::to_string(r)
+               + " of a table of " + std::to_string(plan.nodes.size());
+  }
   return {};
 }
 
@@ -56,6 +73,50 @@ read_session::read_session(time_range window, read_plan_reply plan)
   // be asked (a node that fails is not asked again in this read).
   reads_ = std::make_unique<read_plan>(window_, std::move(refs),
                                        [](node_number) { return true; });
+  if (!plan_.open.empty()) {
+    std::vector<batch_id> planned;
+    planned.reserve(plan_.batches.size());
+    for (auto& b : plan_.batches)
+      planned.push_back(b.batch);
+    spans_.emplace(window_, plan_.open, std::move(planned));
+  }
+}
+
+void read_session::add_span_fetches(
+  std::map<node_number, std::vector<id_span>> spans,
+  std::vector<fetch_to>& out) {
+  for (auto& [n, list] : spans) {
+    auto id = spans_->next_fetch();
+    spans_->carried(id, n, list);
+    fetch_req req{{}, window_.from, window_.to};
+    req.spans = std::move(list);
+    out.push_back({id, plan_.nodes[n].name, plan_.nodes[n].address,
+                   std::move(req)});
+  }
+}
+
+std::vector<read_session::fetch_to>
+read_session::first_round(read_plan::groups groups) {
+  std::set<node_number> busy;
+  for (auto& g : groups)
+    busy.insert(g.node);
+  auto out = to_send(std::move(groups));
+  if (!spans_)
+    return out;
+  auto spans = spans_->start(busy);
+  for (auto& f : out) {
+    auto n = node_index(f.node);
+    if (!n)
+      continue;
+    auto i = spans.find(*n);
+    if (i == spans.end())
+      continue;
+    spans_->carried(f.id, *n, i->second);
+    f.req.spans = std::move(i->second);
+    spans.erase(i);
+  }
+  add_span_fetches(std::move(spans), out);
+  return out;
 }
 
 std::vector<read_session::fetch_to>
@@ -72,7 +133,7 @@ read_session::to_send(read_plan::groups groups) {
 
 std::vector<read_session::fetch_to> read_session::start() {
   LOGSTORE_ASSERT(error_.empty());
-  return to_send(reads_->start());
+  return first_round(reads_->start());
 }
 
 std::vector<read_session::fetch_to>
@@ -81,7 +142,7 @@ read_session::start(const node_name& node, fetch_result& prefetched) {
   auto n = node_index(node);
   if (!n)
     return start();
-  return to_send(reads_->start(*n, decode_slices(prefetched)));
+  return first_round(reads_->start(*n, decode_slices(prefetched)));
 }
 
 std::vector<read_session::fetch_to>
@@ -90,7 +151,7 @@ read_session::start_without(const node_name& node) {
   auto n = node_index(node);
   if (!n)
     return start();
-  return to_send(reads_->start_without(*n));
+  return first_round(reads_->start_without(*n));
 }
 
 std::optional<node_number> read_session::node_index(const node_name& node) const {
@@ -129,8 +190,17 @@ read_session::on_result(uint64_t id, fetch_result& result) {
       ids.insert(ids.end(), result.not_found.begin(),
                  result.not_found.end());
   }
-  return to_send(
-    reads_->on_result(id, decode_slices(result), result.not_found));
+  auto damaged = corrupt_frames_;
+  auto slices = decode_slices(result);
+  std::map<node_number, std::vector<id_span>> again;
+  std::vector<fetch_to> out;
+  bool spans = spans_ && spans_->on_result(id, slices, result.not_found,
+                                           corrupt_frames_ == damaged, again);
+  if (!spans || id < span_reads::fetch_id_base)
+    out = to_send(reads_->on_result(id, std::move(slices), result.not_found));
+  if (!again.empty())
+    add_span_fetches(std::move(again), out);
+  return out;
 }
 
 std::vector<batch_slice> read_session::decode_slices(fetch_result& result) {
@@ -158,11 +228,19 @@ std::vector<batch_slice> read_session::decode_slices(fetch_result& result) {
 
 std::vector<read_session::fetch_to> read_session::on_failure(uint64_t id) {
   LOGSTORE_ASSERT(error_.empty());
-  return to_send(reads_->on_failure(id));
+  std::vector<fetch_to> out;
+  std::map<node_number, std::vector<id_span>> again;
+  if (spans_)
+    again = spans_->on_failure(id);
+  if (id < span_reads::fetch_id_base)
+    out = to_send(reads_->on_failure(id));
+  if (!again.empty())
+    add_span_fetches(std::move(again), out);
+  return out;
 }
 
 bool read_session::done() const {
-  return error_.empty() && reads_->done();
+  return error_.empty() && reads_->done() && (!spans_ || spans_->done());
 }
 
 read_result read_session::finish() {
@@ -170,6 +248,21 @@ read_result read_session::finish() {
   finished_ = true;
   auto result = reads_->finish();
   result.expired_before = plan_.expired_before;
+  if (spans_) {
+    // Batches of open placements, merged in (each entry identity once:
+    // a batch committed while this read ran may come from both).
+    auto extra = spans_->take_entries();
+    if (!extra.empty()) {
+      extra.push_back(std::move(result.entries));
+      result.entries = merge_sorted(std::move(extra));
+    }
+    if (!spans_->satisfied()) {
+      // An acknowledged batch of an open placement may lie anywhere in
+      // time: without `need` answers, vouch for nothing.
+      result.complete = false;
+      result.missing.assign(1, window_);
+    }
+  }
   if (!plan_.unreported.empty()) {
     // A member unreported since a master restart may hold batches the plan
     // lacks, anywhere in time: vouch for nothing.

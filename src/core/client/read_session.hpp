@@ -22,6 +22,7 @@
 
 #include "core/base/messages.hpp"
 #include "core/client/read_plan.hpp"
+#include "core/client/span_reads.hpp"
 
 #include <cstdint>
 #include <map>
@@ -92,6 +93,11 @@ public:
 
 private:
   std::vector<fetch_to> to_send(read_plan::groups groups);
+  /// The first round's fetches, with the open spans attached (riding on
+  /// planned fetches where they can, span-only fetches otherwise).
+  std::vector<fetch_to> first_round(read_plan::groups groups);
+  void add_span_fetches(std::map<node_number, std::vector<id_span>> spans,
+                        std::vector<fetch_to>& out);
   std::vector<batch_slice> decode_slices(fetch_result& result);
   std::optional<node_number> node_index(const node_name& node) const;
 
@@ -99,6 +105,8 @@ private:
   read_plan_reply plan_;
   std::string error_;
   std::unique_ptr<read_plan> reads_;
+  /// Open placements (direct writes) the plan names; empty: none.
+  std::optional<span_reads> spans_;
   std::map<node_number, std::vector<batch_id>> not_found_;
   bool finished_ = false;
   uint64_t corrupt_frames_ = 0;

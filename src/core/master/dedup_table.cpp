@@ -60,4 +60,12 @@ bool dedup_table::record(client_id client, sequence_nr seq, outcome x) {
   return true;
 }
 
+void dedup_table::replace(client_id client, sequence_nr seq, outcome x) {
+  LOGSTORE_ASSERT_MSG(well_formed(x), "only failures carry an error");
+  auto& outcomes = per_client_[client];
+  outcomes[seq] = x;
+  while (outcomes.size() > window_)
+    outcomes.erase(outcomes.begin());
+}
+
 } // namespace logstore

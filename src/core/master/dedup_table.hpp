@@ -46,6 +46,11 @@ public:
   /// REQUIRES: only failures carry an error.
   [[nodiscard]] bool record(client_id client, sequence_nr seq, outcome x);
 
+  /// Records `x` even over an acked outcome with another batch: for a
+  /// direct write, the client's own ack names the batch (a twin the master
+  /// adopted gives way to it, machine_placement.cpp).
+  void replace(client_id client, sequence_nr seq, outcome x);
+
   /// Whether the outcome may be recorded (see record()).
   bool may_record(client_id client, sequence_nr seq, const outcome& x) const;
 

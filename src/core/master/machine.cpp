@@ -124,6 +124,7 @@ node_number master_machine::add_or_update_member(const join_req& req) {
     m.address = req.address;
     m.zone = req.zone;
     m.incarnation = req.incarnation;
+    m.joined_at = now_;
     // A re-join may be a new incarnation: resolve it afresh.
     emit(fx::forget_peer{req.name});
     log(log_level::info, "member_rejoined",
@@ -135,6 +136,7 @@ node_number master_machine::add_or_update_member(const join_req& req) {
   fresh.address = req.address;
   fresh.zone = req.zone;
   fresh.incarnation = req.incarnation;
+  fresh.joined_at = now_;
   auto n = st_.add_member(std::move(fresh));
   log(log_level::info, "member_joined",
       req.name + " joined from " + req.address
@@ -170,7 +172,8 @@ void master_machine::on_join(uint64_t token, const join_req& req, time_us now,
     persist(); // membership is part of the durable record
   maybe_end_rebuild();
   emit(fx::learn{req.name, req.address});
-  emit(fx::reply{token, join_ack{st_.epoch, st_.cfg.heartbeat_interval}});
+  emit(fx::reply{token, join_ack{st_.epoch, st_.cfg.heartbeat_interval,
+                                 st_.cfg.write_path == write_path_kind::direct}});
   end();
 }
 
@@ -296,6 +299,10 @@ void master_machine::on_reply(uint64_t token, node_reply& reply, time_us now,
       if (auto* info = std::get_if<master_info>(&reply))
         on_master_info(what.peer, *info);
       break;
+    case kind::grant:
+      on_grant_done(what.batch, what.node,
+                    std::holds_alternative<grant_ack>(reply));
+      break;
   }
   end();
 }
@@ -337,6 +344,11 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
     case kind::record:
     case kind::ping:
       break; // records go again; pings every tick
+    case kind::grant:
+      on_grant_done(what.batch, what.node, false);
+      if (code == errc::timeout)
+        emit(fx::forget_peer{st_.members[what.node].name});
+      break;
   }
   // A peer that did not answer may have restarted (a new actor): look it
   // up afresh next time.

@@ -100,6 +100,28 @@ void master_machine::member_reported(const node_name& name) {
   st_.restart_retries = 0;
 }
 
+void master_machine::replace_twin(client_id client, sequence_nr seq,
+                                  batch_id twin, batch_id kept) {
+  if (auto* old = st_.index.find(twin)) {
+    auto meta = *old;
+    for (auto r : meta.replicas)
+      forget_copy(meta, twin, r);
+    st_.index.erase(twin);
+    st_.stored_bytes -= std::min<uint64_t>(st_.stored_bytes, meta.bytes);
+  }
+  st_.failed.insert(twin); // never adopted again
+  persist();
+  log(log_level::warn, "twin_replaced",
+      "batch " + std::to_string(kept) + " and batch " + std::to_string(twin)
+        + " both hold " + pair_text(client, seq) + "; batch "
+        + std::to_string(kept) + " (the client's newer copy) is kept, the "
+        + "other's copies are deleted");
+  st_.dedup.replace(client, seq, {state::failed, twin, errc::in_doubt});
+  if (auto i = st_.restart_pairs.find({client, seq});
+      i != st_.restart_pairs.end())
+    st_.restart_pairs.erase(i);
+}
+
 bool master_machine::adopt_or_twin(node_number n, const batch_info& info) {
   auto id = info.batch;
   if (st_.durable && id >= st_.next_batch) {
@@ -114,6 +136,15 @@ bool master_machine::adopt_or_twin(node_number n, const batch_info& info) {
     return true;
   }
   auto* known = find_outcome(st_, info.client, info.seq);
+  if (st_.cfg.write_path == write_path_kind::direct && known != nullptr
+      && known->st == state::acked && known->batch < id
+      && st_.index.find(known->batch) != nullptr) {
+    // Direct writes: a client stores an append again only under a newer
+    // id, and its ack names the newest copy (direct_writer.hpp). Of two
+    // twins, the higher id stays, whichever reported first.
+    replace_twin(info.client, info.seq, known->batch, id);
+    known = find_outcome(st_, info.client, info.seq);
+  }
   bool gives_way = known == nullptr
                    || (known->st == state::failed
                        && !is_definite(known->error));

@@ -146,6 +146,43 @@ bool master_machine::refuse_inactive(uint64_t token) {
   return true;
 }
 
+bool master_machine::lease_valid() const {
+  auto& fo = st_.failover;
+  if (!fo.enabled)
+    return true;
+  std::vector<time_us> heard;
+  for (auto& m : st_.members)
+    if (!m.removed) {
+      auto i = fo.reached.find(m.name);
+      heard.push_back(i == fo.reached.end() ? -1 : i->second);
+    }
+  auto need = record_quorum(heard.size());
+  if (need == 0)
+    return true;
+  std::sort(heard.begin(), heard.end(), std::greater<>{});
+  // Half the master timeout: the nodes' own lease clocks may run apart
+  // from this one, and an echo arrives after the lease it renews began.
+  return heard[need - 1] >= 0
+         && now_ - heard[need - 1] < st_.cfg.effective_master_timeout() / 2;
+}
+
+bool master_machine::refuse_without_lease(uint64_t token) {
+  if (refuse_inactive(token))
+    return true;
+  if (lease_valid())
+    return false;
+  // Paused, or cut off: a majority of storage nodes may have promised a
+  // newer master meanwhile, whose acknowledged writes this one has never
+  // heard of. Its index is no answer to a read (or a placement) until its
+  // lease is renewed.
+  emit(fx::reply{token, error_answer{errc::not_active,
+                                     "this master has not heard from a "
+                                     "majority of storage nodes recently; "
+                                     "another master may be active: retry "
+                                     "there"}});
+  return true;
+}
+
 void master_machine::note_contact(const node_name& name,
                                   const std::string& address) {
   auto& fo = st_.failover;
@@ -430,6 +467,9 @@ void master_machine::promote() {
   ++f.failovers;
   f.quorum_heard = now_;
   f.reached.clear();
+  // A promise starts the node's lease of this master (as an echo does).
+  for (auto& [name, ack] : f.promises)
+    f.reached[name] = now_;
   record_load from;
   from.record = f.known.record;
   from.record.epoch = f.proposed - 1; // start_from_record adds one
@@ -708,6 +748,9 @@ void master_machine::step_down(const std::string& why, uint64_t epoch,
       emit(fx::reply{token, gone});
   for (auto& [v, r] : fo.held)
     emit(fx::reply{r.token, gone});
+  for (auto& [first, p] : st_.placements)
+    for (auto token : p.tokens)
+      emit(fx::reply{token, gone});
   log(log_level::warn, "stepped_down",
       "epoch " + std::to_string(st_.epoch) + ": " + why);
   auto old_epoch = st_.epoch;

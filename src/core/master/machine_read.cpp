@@ -81,7 +81,7 @@ void master_machine::on_missing_copies(const missing_copies& hint, time_us now,
 void master_machine::on_read_plan(uint64_t token, const read_plan_req& req,
                                   time_us now, effects& out) {
   begin(now, out);
-  if (refuse_inactive(token))
+  if (refuse_without_lease(token))
     return end();
   if (req.from > req.to) {
     emit(fx::reply{token, error_answer{errc::malformed_request,
@@ -98,6 +98,14 @@ void master_machine::on_read_plan(uint64_t token, const read_plan_req& req,
   // index lacks, anywhere in time: the client must not call the read
   // complete (and while rebuilding, the index is not worth a plan).
   plan.unreported.assign(st_.unreported.begin(), st_.unreported.end());
+  if (st_.rebuilding && plan.unreported.empty()) {
+    // Every member reported, but the rebuilt index is not in force yet
+    // (maybe_end_rebuild): an empty plan would claim a complete read.
+    emit(fx::reply{token, error_answer{errc::unavailable,
+                                       "the master is finishing the rebuild "
+                                       "of its index; retry shortly"}});
+    return end();
+  }
   if (st_.rebuilding) {
     emit(fx::reply{token, std::move(plan)});
     return end();
@@ -111,6 +119,14 @@ void master_machine::on_read_plan(uint64_t token, const read_plan_req& req,
     for (auto n : st_.index.find(id)->replicas)
       if (st_.detector.state(n, now_) != node_state::dead)
         slot.emplace(n, 0);
+  // Open placements (direct writes): any id not committed yet may be an
+  // acknowledged batch anywhere in time, held by write_quorum of the
+  // placement's replicas.
+  for (auto& [first, p] : st_.placements)
+    if (p.answered() && p.committed_below < p.end())
+      for (auto n : p.replicas)
+        if (st_.detector.state(n, now_) != node_state::dead)
+          slot.emplace(n, 0);
   for (auto& [n, i] : slot) {
     i = static_cast<uint32_t>(plan.nodes.size());
     plan.nodes.push_back({st_.members[n].name, st_.members[n].address});
@@ -127,6 +143,22 @@ void master_machine::on_read_plan(uint64_t token, const read_plan_req& req,
         b.replicas.push_back(i->second);
     plan.batches.push_back(std::move(b));
   }
+  auto quorum = st_.cfg.effective_write_quorum();
+  for (auto& [first, p] : st_.placements) {
+    if (!p.answered() || p.committed_below >= p.end())
+      continue;
+    open_span span;
+    span.first = p.committed_below;
+    span.count = static_cast<uint32_t>(p.end() - p.committed_below);
+    for (auto n : p.replicas)
+      if (auto i = slot.find(n); i != slot.end())
+        span.replicas.push_back(i->second);
+    span.need = p.replicas.size() >= quorum
+                  ? static_cast<uint32_t>(p.replicas.size() - quorum + 1)
+                  : 1;
+    plan.open.push_back(std::move(span));
+  }
+
   emit(fx::reply{token, std::move(plan)});
   end();
 }

@@ -313,6 +313,11 @@ void master_machine::forget_lost_copies(node_number n,
     if (auto* meta = st_.index.find(id); meta && meta->replicas.remove(n)) {
       enqueue_repair(st_, id);
       ++dropped;
+    } else if (in_open_placement(st_, id)) {
+      // A direct write not committed yet: its commit will name this node.
+      auto p = std::prev(st_.placements.upper_bound(id));
+      if (p->second.lost.size() < 4096)
+        p->second.lost.insert({id, n});
     }
   }
   log(log_level::warn, "copies_lost",
@@ -362,8 +367,8 @@ void master_machine::reconcile_member(node_number n, const join_req& req) {
     }
     auto* meta = st_.index.find(id);
     if (meta == nullptr) {
-      if (st_.pending_writes.count(id) > 0)
-        continue; // a write in flight: its own acks decide
+      if (st_.pending_writes.count(id) > 0 || in_open_placement(st_, id))
+        continue; // a write in flight: its own acks (or commit) decide
       if (st_.failed.count(id) > 0 || info.max_ts < st_.expired_before) {
         // Failed (never acknowledged), a twin, or expired by retention:
         // garbage, the positive reason to delete a copy.

@@ -337,6 +337,14 @@ void master_machine::on_append(uint64_t token, append_req& req, time_us now,
               req.epoch, {});
   if (refuse_inactive(token))
     return end();
+  if (st_.cfg.write_path == write_path_kind::direct) {
+    emit(fx::reply{token, error_answer{errc::precondition_failed,
+                                       "this cluster takes direct writes "
+                                       "(write_path = direct): ask for a "
+                                       "placement (placement_req) and store "
+                                       "at its replicas"}});
+    return end();
+  }
   if (req.entries.empty() || req.entries.size() > st_.cfg.batch_entries_max) {
     emit(fx::reply{token, error_answer{errc::malformed_request,
                                        "a batch holds 1 to "

@@ -43,12 +43,12 @@ struct join_nudge {};
 using node_message
   = std::variant<std::shared_ptr<const shared_store>, copy_req, fetch_req,
                  delete_req, lost_ack, join_nudge, epoch_req, record_req,
-                 master_ping, epoch_notice>;
+                 master_ping, epoch_notice, grant_req>;
 
 /// A storage node's (or, master_info, another master's) reply to one of
 /// the master's requests.
 using node_reply = std::variant<store_ack, copy_ack, fetch_result, delete_ack,
-                                epoch_ack, record_ack, master_info>;
+                                epoch_ack, record_ack, master_info, grant_ack>;
 
 /// A definite or indefinite refusal, as an answer.
 struct error_answer {
@@ -58,7 +58,8 @@ struct error_answer {
 
 /// What the master answers to a request it received.
 using answer = std::variant<join_ack, append_ack, read_plan_reply, status_reply,
-                            member_status, error_answer, master_info>;
+                            member_status, error_answer, master_info,
+                            placement_reply, commit_ack>;
 
 namespace fx {
 

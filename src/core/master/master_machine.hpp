@@ -26,6 +26,7 @@
 // Where each part of the protocol lives (docs/protocol.md has the rules):
 //   machine.cpp            membership, heartbeats, status, the tick
 //   machine_write.cpp      the write path: placement, quorum, replacement
+//   machine_placement.cpp  direct writes: placements, grants, commits
 //   machine_read.cpp       the read path: read plans, missing-copy hints
 //   machine_repair.cpp     re-replication, reconciliation of block reports
 //   machine_balance.cpp    rebalancing, surplus copies, tracked deletes
@@ -39,6 +40,7 @@
 #include "core/master/master_effects.hpp"
 #include "core/master/master_state.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -83,6 +85,12 @@ public:
   void on_heartbeat(const heartbeat_msg& hb, time_us now, effects& out);
   /// The entries are moved out of `req`.
   void on_append(uint64_t token, append_req& req, time_us now, effects& out);
+  /// Direct writes (machine_placement.cpp): a placement for a client, and
+  /// the batches it stored there.
+  void on_placement(uint64_t token, const placement_req& req, time_us now,
+                    effects& out);
+  void on_commit(uint64_t token, const commit_req& req, time_us now,
+                 effects& out);
   /// Answers with a read plan (read_plan_reply) from the index alone.
   void on_read_plan(uint64_t token, const read_plan_req& req, time_us now,
                     effects& out);
@@ -155,6 +163,14 @@ private:
   void on_store_failure(batch_id id, node_number node, errc code);
   batch_id take_batch_id();
 
+  // machine_placement.cpp
+  void on_grant_done(batch_id first, node_number node, bool ok);
+  void answer_placement(open_placement& p);
+  void close_placement(client_id client, batch_id first, const char* why);
+  batch_id commit_one(const commit_req& req, const committed_batch& cb);
+  void note_committed(open_placement* p, batch_id id);
+  open_placement* placement_of(client_id client, batch_id id);
+
   // machine_read.cpp
   void on_check_result(node_number node, const std::vector<batch_id>& asked,
                        const fetch_result& result);
@@ -198,6 +214,11 @@ private:
   // machine_doubt.cpp
   void member_reported(const node_name& name);
   bool adopt_or_twin(node_number n, const batch_info& info);
+  /// Direct writes: batch `twin` leaves the index (deleted, failed) for
+  /// `kept`, the newer copy of the same (client, seq); the pair's outcome
+  /// is open until `kept` is recorded.
+  void replace_twin(client_id client, sequence_nr seq, batch_id twin,
+                    batch_id kept);
 
   // machine_failover.cpp
   time_us backoff();
@@ -207,6 +228,11 @@ private:
   bool bootstrap_allowed() const;
   std::string redirect_text() const;
   bool refuse_inactive(uint64_t token);
+  /// With several masters: a majority of storage nodes echoed this
+  /// master's lease recently, so none of them promised a newer epoch.
+  bool lease_valid() const;
+  /// refuse_inactive, or not_active when the lease is not valid.
+  bool refuse_without_lease(uint64_t token);
   void note_contact(const node_name& name, const std::string& address);
   master_info make_info(const master_ping& ping) const;
   void on_master_info(const node_name& from, const master_info& info);
@@ -234,6 +260,9 @@ private:
 
   master_state st_;
   master_options opts_;
+  /// Holders a commit named that are asked whether they hold the copy
+  /// (machine_placement.cpp; empty between steps).
+  std::map<node_number, std::vector<batch_id>> verify_;
   time_us now_ = 0;
   effects* out_ = nullptr;
 };

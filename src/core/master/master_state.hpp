@@ -79,6 +79,7 @@ struct member {
   /// reused) but the member is in no list, status or placement.
   bool removed = false;
   uint64_t boot = 0; ///< the node process of its last join
+  time_us joined_at = -1; ///< when its last join_req was handled
   /// Copies it was asked to delete, until a report no older than the
   /// delete arrives (or stale_report_max passes after the ack).
   std::map<batch_id, delete_track> deleting;
@@ -107,13 +108,43 @@ struct pending_write {
   uint32_t acked_with = 0;
 };
 
+/// An open placement (direct writes, machine_placement.cpp): ids
+/// [first, first + count) that `client` may store at `replicas` and has
+/// not all committed yet. Reads consult its replicas for the ids from
+/// `committed_below` on; it closes when the client says so or every id is
+/// committed.
+struct open_placement {
+  batch_id first = 0;
+  uint32_t count = 0;
+  client_id client = 0;
+  std::vector<node_number> replicas; ///< granted, or being granted
+  std::vector<node_number> granting; ///< grant_req not answered yet
+  uint64_t request = 0; ///< placement_req.request that opened it
+  /// The placement_reqs to answer once the grants are in (a repeat of the
+  /// request joins); empty: answered.
+  std::vector<uint64_t> tokens;
+  batch_id committed_below = 0; ///< every id below it is committed
+  std::set<batch_id> committed_above; ///< committed ids above it
+  /// Uncommitted ids a replica reported damaged or lost (heartbeat lost):
+  /// a commit naming that replica as a holder does not count it.
+  std::set<std::pair<batch_id, node_number>> lost;
+  time_us opened = 0;
+  time_us used = 0; ///< the last commit (or the opening)
+  bool answered() const {
+    return tokens.empty();
+  }
+  batch_id end() const {
+    return first + count;
+  }
+};
+
 /// A request the master sent and still waits for (by token).
 struct outstanding_request {
   enum class kind : uint8_t {
-    store, copy, check_copies, remove_copies, promise, record, ping
+    store, copy, check_copies, remove_copies, promise, record, ping, grant
   };
   kind what = kind::store;
-  batch_id batch = 0;     ///< store, copy
+  batch_id batch = 0;     ///< store, copy; grant: the placement's first id
   node_number node = 0;   ///< store: the target; check, delete: the node
   node_number source = 0; ///< copy: where the copy comes from
   node_number target = 0; ///< copy
@@ -144,6 +175,8 @@ struct master_state {
   batch_index index;
   dedup_table dedup;
   std::map<batch_id, pending_write> pending_writes;
+  /// Open placements (direct writes), by first id.
+  std::map<batch_id, open_placement> placements;
   batch_id next_batch = 1;
   /// Requests in flight, by the token the world reports back.
   std::map<uint64_t, outstanding_request> requests;
@@ -289,6 +322,10 @@ status_reply make_status(const master_state& st, time_us now);
 /// every master as last seen (machine_failover.cpp).
 void describe_masters(const master_state& st, time_us now,
                       status_reply& out);
+
+/// `id` lies in an open placement (direct writes) and is not committed:
+/// its client's commit decides what becomes of it, not a block report.
+bool in_open_placement(const master_state& st, batch_id id);
 
 /// Records an acknowledged batch for retention accounting.
 void note_acked(master_state& st, const batch_meta& meta);

@@ -1,0 +1,72 @@
+// logstore — direct writes carried out by an actor: the CAF side of
+// core/client/direct_writer.hpp (which decides everything).
+// Layer: actors. Runs inside any event-based actor (the simulator's
+// workload client, `logstore append`'s driver, the benchmark):
+//
+//   placement_req --> master --> placement_reply / error
+//   store_req     --> each replica of the placement, in parallel, the same
+//                     encoded message for all of them, each with the
+//                     placement's store_timeout
+//   commit_req    --> master, one at a time, the batches stored within
+//                     commit_delay together; after a failure, again after
+//                     commit_delay (a commit_retry_atom to the actor, which
+//                     calls writer_commit_retry)
+//
+// Reaches peers only through the node directory (it tells the directory
+// the replicas' addresses from the placement, as reads do).
+#pragma once
+
+#include "actors/node_context.hpp"
+#include "core/client/direct_writer.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace logstore {
+
+using commit_retry_atom = caf::atom_constant<caf::atom("cmtretry")>;
+
+struct writer_env {
+  explicit writer_env(client_id client) : writer(client) {
+  }
+  direct_writer writer;
+  caf::actor directory;
+  peer_cache peers;
+  std::map<node_name, std::string> learned;
+  /// The master to ask now, and what to do when it failed (forget it, go
+  /// to the next one).
+  std::function<node_name()> master;
+  std::function<void(errc)> master_failed;
+  time_us request_timeout = 1'000'000; ///< placement_req and commit_req
+  /// How long stored batches wait to share a commit_req (and a failed
+  /// commit waits before it goes again).
+  time_us commit_delay = 5'000;
+  /// Called for every attempt that ended (the caller decides retries and
+  /// then calls writer_finish).
+  std::function<void(const direct_writer::attempt_end&)> on_end;
+  /// Called after every input the writer handled (a caller waiting for
+  /// idle() looks again).
+  std::function<void()> on_progress;
+  uint64_t stores_sent = 0; ///< store_reqs sent (one per replica)
+};
+
+using writer_env_ptr = std::shared_ptr<writer_env>;
+
+/// An attempt of append `op` (see direct_writer::begin).
+void writer_begin(caf::event_based_actor* self, writer_env_ptr env,
+                  uint64_t op, const append_req& req);
+/// Append `op` is over: commit what it stored.
+void writer_finish(caf::event_based_actor* self, writer_env_ptr env,
+                   uint64_t op);
+/// The actor got commit_retry_atom.
+void writer_commit_retry(caf::event_based_actor* self,
+                         writer_env_ptr env);
+/// No more appends: close the placements once their commits are in.
+void writer_close(caf::event_based_actor* self, writer_env_ptr env);
+
+} // namespace logstore
