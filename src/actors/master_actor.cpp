@@ -101,6 +101,7 @@ void perform(caf::event_based_actor* self, const shell_ptr& sh,
         case 7: request_expecting<record_ack>(self, sh, peer, r); return;
         case 8: request_expecting<master_info>(self, sh, peer, r); return;
         case 10: request_expecting<grant_ack>(self, sh, peer, r); return;
+        case 11: request_expecting<seal_ack>(self, sh, peer, r); return;
         default: LOGSTORE_ASSERT_MSG(false, "no reply to this message");
       }
     },

@@ -110,6 +110,8 @@ void register_protocol_types(caf::actor_system_config& cfg) {
     .add_message_type<placement_reply>("logstore::placement_reply")
     .add_message_type<grant_req>("logstore::grant_req")
     .add_message_type<grant_ack>("logstore::grant_ack")
+    .add_message_type<seal_req>("logstore::seal_req")
+    .add_message_type<seal_ack>("logstore::seal_ack")
     .add_message_type<committed_batch>("logstore::committed_batch")
     .add_message_type<commit_req>("logstore::commit_req")
     .add_message_type<commit_ack>("logstore::commit_ack");

@@ -577,6 +577,27 @@ caf::result<grant_ack> handle_grant(caf::event_based_actor* self,
   return grant_ack{st.ctx.name};
 }
 
+caf::result<seal_ack> handle_seal(caf::event_based_actor* self,
+                                  storage_state& st, const seal_req& req) {
+  if (auto refused = fence(self, st, req.epoch, "seal"))
+    return std::move(*refused);
+  // No more stores into it: the grant goes (a restarted node has none).
+  st.grants.erase(std::remove_if(st.grants.begin(), st.grants.end(),
+                                 [&](const storage_state::grant& g) {
+                                   return g.first == req.first;
+                                 }),
+                  st.grants.end());
+  seal_ack ack;
+  ack.node = st.ctx.name;
+  auto end = req.first + std::min<uint32_t>(req.count, 4'096);
+  for (auto id = req.first; id < end; ++id) {
+    batch_info info;
+    if (st.store().contains(id) && st.store().info(id, info))
+      ack.holds.push_back(info);
+  }
+  return ack;
+}
+
 void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   store_req& req) {
   auto rp = self->make_response_promise();
@@ -867,6 +888,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
     },
     [self, st](store_req& req) { handle_store(self, st, req); },
     [self, st](const grant_req& req) { return handle_grant(self, *st, req); },
+    [self, st](const seal_req& req) { return handle_seal(self, *st, req); },
     [self, st](sync_atom) { run_sync(self, st); },
     [st](synced_atom, uint64_t key) { finish_sync(st, key); },
     [self, st](fsync_tick_atom) {

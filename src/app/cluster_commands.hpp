@@ -27,7 +27,7 @@ struct master_args {
   uint32_t replication_factor = 3;
   uint32_t write_quorum = 0; ///< 0 = all copies
   std::string placement = "random";
-  std::string write_path = "master";
+  std::string write_path = "direct";
   // Failure detection and repair; empty / 0 = cluster_config's default.
   std::string heartbeat_interval; ///< e.g. "200ms"
   uint32_t suspect_after = 0;     ///< missed heartbeats

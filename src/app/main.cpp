@@ -138,9 +138,10 @@ void add_servers(CLI::App& app, all_args& a) {
   m->add_option("--placement", a.master.placement,
                 "random or least-loaded");
   m->add_option("--write-path", a.master.write_path,
-                "master (entries go through the master, the default) or "
                 "direct (clients write to the storage nodes of a placement "
-                "the master grants; docs/protocol.md, \"Direct writes\")");
+                "the master grants, the default; docs/protocol.md, \"Direct "
+                "writes\") or master (entries go through the master, as in "
+                "the original design)");
   m->add_option("--heartbeat-interval", a.master.heartbeat_interval,
                 "Failure detector: storage nodes heartbeat this often, "
                 "e.g. 200ms (default 500ms; not the transport's "

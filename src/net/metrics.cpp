@@ -126,7 +126,8 @@ std::string render_metrics(const metrics_sample& x) {
   }
   if (master) {
     header(out, "logstore_appends_total", "counter",
-           "Append batches the master finished, by result.");
+           "Append batches the master acknowledged (or, written directly, "
+           "had committed), by result.");
     sample(out, "logstore_appends_total{result=\"ok\"}", x.appends_ok);
     sample(out, "logstore_appends_total{result=\"fail\"}", x.appends_fail);
   }
@@ -151,7 +152,9 @@ metrics_sample sample_node(caf::actor_system& sys, const caf::actor& node,
   metrics_sample out;
   out.role = role;
   out.node = name;
-  out.appends_ok = log.count("batch_acked");
+  // Through the master (batch_acked) or committed by a client that wrote
+  // directly (batch_committed).
+  out.appends_ok = log.count("batch_acked") + log.count("batch_committed");
   out.corrupt_frames = log.count("corrupt_frame");
   out.appends_fail = log.count("replication_failed");
   out.connect_failures = log.count("connect_failed");

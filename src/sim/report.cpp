@@ -66,7 +66,11 @@ void write_header(std::ostream& out, const scenario& s, const run_result& r) {
   out << "cluster   " << s.storage_nodes << " storage nodes, RF "
       << c.replication_factor << ", write quorum "
       << c.effective_write_quorum() << ", placement "
-      << to_string(c.placement) << "\n";
+      << to_string(c.placement) << ", writes "
+      << (c.write_path == write_path_kind::direct
+            ? "direct (client -> storage nodes)"
+            : "through the master")
+      << "\n";
   auto& n = s.network;
   out << "network   latency " << format_latency(n.latency) << " +- "
       << format_latency(n.jitter) << " (" << to_string(n.distribution)

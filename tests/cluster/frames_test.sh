@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # logstore — one checksummed frame end to end, on real processes (issue 11,
-# "One checksummed frame end to end"). The master encodes each batch once as
-# the frame every replica stores (src/core/base/frame.hpp); storage nodes
-# verify it on arrival and keep the bytes as received; readers get the same
-# frames back and verify them again before decoding.
+# "One checksummed frame end to end"). The client encodes each batch once as
+# the frame every replica stores (src/core/base/frame.hpp) and sends it to
+# them itself (docs/protocol.md, "Direct writes"); storage nodes verify it
+# on arrival and keep the bytes as received; readers get the same frames
+# back and verify them again before decoding.
 #
 # storage-2 runs with the test hook --test-corrupt-stores 6: one byte of
 # each of the first six store frames it receives is flipped on arrival, as
 # if damaged in transit. Each is refused (corrupt_frame, logged and counted
-# in /metrics), the master sends its intact copy again, and every append is
-# acknowledged on all three nodes; the read returns every entry unchanged.
+# in /metrics), the client stores its intact copy again (under a new id, in
+# a new placement: with three nodes and RF 3 it includes storage-2 again),
+# and every append is acknowledged on all three nodes; the read returns
+# every entry unchanged.
 source "$(dirname "$0")/lib.sh"
 
 MP=$(free_port)
@@ -46,7 +49,7 @@ all_on_three() {
     && grep -q " 0 under-replicated" "$WORK/status.txt"
 }
 wait_for 10 all_on_three || fail "storage-2 should hold all 20 batches: $(cat "$WORK/status.txt")"
-pass "the master sent its intact copy again: all 20 batches on 3 nodes, 0 under-replicated"
+pass "the client stored its intact copy again: all 20 batches on 3 nodes, 0 under-replicated"
 
 "$LOGSTORE" read "${C[@]}" --from 1700000000000001 --to 1700000000001000 \
   > "$WORK/out.jsonl" 2>"$WORK/read.err" || fail "read: $(cat "$WORK/read.err")"

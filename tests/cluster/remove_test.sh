@@ -106,19 +106,24 @@ CB=(--master "$B" --insecure)
 wait_for 15 "$LOGSTORE" status "${CB[@]}" || fail "cluster B did not become healthy"
 "$LOGSTORE" append "${CB[@]}" --batch-size 50 < "$WORK/in.jsonl" 2>"$WORK/bappend.err" \
   || fail "append to B: $(tail -3 "$WORK/bappend.err")"
-kill9 b2
-deadb2() { "$LOGSTORE" status "${CB[@]}" > "$WORK/bstatus.txt" 2>&1; grep -q "^b-2 .* dead" "$WORK/bstatus.txt"; }
-wait_for 10 deadb2 || fail "b-2 not dead: $(cat "$WORK/bstatus.txt")"
-"$LOGSTORE" drain b-2 "${CB[@]}" > "$WORK/bdrain.txt" 2>&1; rc=$?
+# A client's run writes into one placement (docs/protocol.md, "Direct
+# writes"): the member that took it holds every batch. That one dies.
+"$LOGSTORE" status "${CB[@]}" > "$WORK/bstatus0.txt" 2>&1
+V=$(awk '$1 ~ /^b-/ && $5 > 0 { print $1; exit }' "$WORK/bstatus0.txt")
+[ -n "$V" ] || fail "no member of cluster B holds a batch: $(cat "$WORK/bstatus0.txt")"
+kill9 "b${V#b-}"
+deadv() { "$LOGSTORE" status "${CB[@]}" > "$WORK/bstatus.txt" 2>&1; grep -q "^$V .* dead" "$WORK/bstatus.txt"; }
+wait_for 10 deadv || fail "$V not dead: $(cat "$WORK/bstatus.txt")"
+"$LOGSTORE" drain "$V" "${CB[@]}" > "$WORK/bdrain.txt" 2>&1; rc=$?
 [ $rc -eq 1 ] || fail "drain of a dead member holding sole copies: exit $rc"
-grep -q "b-2 (dead) is draining: .*have no other live copy: NOT safe to remove; start it again" "$WORK/bdrain.txt" \
+grep -q "$V (dead) is draining: .*have no other live copy: NOT safe to remove; start it again" "$WORK/bdrain.txt" \
   || fail "drain verdict for a dead member: $(cat "$WORK/bdrain.txt")"
 pass "drain of a dead member with the only copies: $(cat "$WORK/bdrain.txt") (exit 1)"
-"$LOGSTORE" remove b-2 "${CB[@]}" > /dev/null 2>"$WORK/brm.err"; rc=$?
+"$LOGSTORE" remove "$V" "${CB[@]}" > /dev/null 2>"$WORK/brm.err"; rc=$?
 [ $rc -eq 1 ] || fail "remove of a member with sole copies: exit $rc, expected 1"
-grep -q "b-2 holds the only copy of [0-9]* batch(es)" "$WORK/brm.err" || fail "refusal: $(cat "$WORK/brm.err")"
+grep -q "$V holds the only copy of [0-9]* batch(es)" "$WORK/brm.err" || fail "refusal: $(cat "$WORK/brm.err")"
 pass "remove refused while it holds the only copies: $(cut -c1-110 "$WORK/brm.err")..."
-"$LOGSTORE" remove b-2 --force "${CB[@]}" > "$WORK/brm.txt" 2>&1; rc=$?
+"$LOGSTORE" remove "$V" --force "${CB[@]}" > "$WORK/brm.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] || fail "remove --force: exit $rc $(cat "$WORK/brm.txt")"
 grep -q "batch(es) given up" "$WORK/brm.txt" || fail "remove --force output: $(cat "$WORK/brm.txt")"
 "$LOGSTORE" read "${CB[@]}" --from 1700000000000001 --to 1700000000002000 \

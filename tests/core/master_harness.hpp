@@ -149,6 +149,10 @@ public:
     c.copy_timeout = 200'000;
     c.repair_grace = 1'000'000;
     c.rebalance_threshold = 0;
+    // Most tests write through the master (append, fill): its write path
+    // stays the compared-with option; master_machine_direct_test.cpp sets
+    // write_path = direct (the cluster default) itself.
+    c.write_path = write_path_kind::via_master;
     return c;
   }
 
@@ -762,6 +766,15 @@ private:
     }
     if (auto* f = std::get_if<fetch_req>(&m.msg))
       return reply(m, serve_fetch(n, *f));
+    if (auto* sr = std::get_if<seal_req>(&m.msg)) {
+      if (fenced(n, sr->epoch))
+        return fail(m, errc::stale_epoch);
+      seal_ack ack{n.name, {}};
+      for (auto& b : n.report())
+        if (b.batch >= sr->first && b.batch < sr->first + sr->count)
+          ack.holds.push_back(b);
+      return reply(m, ack);
+    }
     if (auto* g = std::get_if<grant_req>(&m.msg)) {
       if (fenced(n, g->epoch))
         return fail(m, errc::stale_epoch);

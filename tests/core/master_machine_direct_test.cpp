@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace logstore;
 using namespace logstore::test;
 
@@ -114,4 +116,26 @@ TEST_CASE("direct writes: a commit outside the client's placements is "
   CHECK(h.node(name).held.count(p.first) == 0);
   CHECK(h.state().index.find(p.first) == nullptr);
   CHECK(h.state().index.find(p.first + 1) != nullptr);
+}
+
+TEST_CASE("direct writes: a placement whose client went silent is sealed; "
+          "what its replicas hold is indexed") {
+  master_harness h{5, direct_config()};
+  auto p = std::get<placement_reply>(*h.answer_of(h.place(1)));
+  for (auto& r : p.replicas)
+    h.store_directly(r.name, p.first, 1, 1, 500);
+  h.advance(1'000'000);
+  CHECK(h.state().placements.size() == 1); // not idle long enough yet
+  h.advance(4'000'000);
+  CHECK(h.state().placements.empty());
+  auto* meta = h.state().index.find(p.first);
+  REQUIRE(meta != nullptr);
+  CHECK(meta->replicas.count == 3);
+  CHECK(std::any_of(h.events().begin(), h.events().end(),
+                    [](const fx::event& e) {
+                      return e.name == "placement_sealed";
+                    }));
+  auto res = std::get<read_result>(*h.read_answer_of(h.read(0, 1000)));
+  CHECK(res.complete);
+  CHECK(res.entries.size() == 1);
 }

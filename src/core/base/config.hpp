@@ -87,10 +87,11 @@ struct cluster_config {
   /// that two standbys rarely campaign at once. Default: 1 s.
   time_us master_backoff = 1'000'000;
   /// How entries reach the storage nodes (docs/protocol.md, "Direct
-  /// writes"): through the master (append_req; the default while the
-  /// direct path is new), or straight from the client into a placement the
-  /// master granted (placement_req, store_req, commit_req).
-  write_path_kind write_path = write_path_kind::via_master;
+  /// writes"): straight from the client into a placement the master
+  /// granted (placement_req, store_req, commit_req; the default), or
+  /// through the master (append_req: the original design, kept to compare
+  /// with, scenario 37 and docs/lessons/03-master-data-path.md).
+  write_path_kind write_path = write_path_kind::direct;
   /// Batch ids in one placement (direct writes). Default: 64.
   uint32_t placement_batches = 64;
 

@@ -381,6 +381,20 @@ struct grant_ack {
   node_name node;
 };
 
+/// master -> storage: placement [first, first + count) is sealed (its
+/// client went silent): accept no more stores into it, and say which of
+/// its batches you hold. Reply: seal_ack. Errors: stale_epoch (D).
+struct seal_req {
+  uint64_t epoch = 0;
+  batch_id first = 0;
+  uint32_t count = 0;
+};
+
+struct seal_ack {
+  node_name node;
+  std::vector<batch_info> holds; ///< held batches with an id in the range
+};
+
 /// One batch a client stored itself, as the master indexes it.
 struct committed_batch {
   batch_id batch = 0;
@@ -691,6 +705,14 @@ auto inspect(Inspector& f, grant_req& x) {
 template <class Inspector>
 auto inspect(Inspector& f, grant_ack& x) {
   return f(x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, seal_req& x) {
+  return f(x.epoch, x.first, x.count);
+}
+template <class Inspector>
+auto inspect(Inspector& f, seal_ack& x) {
+  return f(x.node, x.holds);
 }
 template <class Inspector>
 auto inspect(Inspector& f, committed_batch& x) {

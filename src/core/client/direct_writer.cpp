@@ -163,6 +163,10 @@ void direct_writer::on_placement(const placement_reply& reply, outputs& out) {
       continue;
     take_id(op, i->second, placements_.at(current_), out);
   }
+  // After close(), a placement that arrives for an attempt still under way
+  // serves it and is closed with its commits, like the others.
+  if (closed_ && current_ != 0)
+    retire(placements_.at(current_));
 }
 
 void direct_writer::on_placement_failed(errc code, outputs& out) {
@@ -356,13 +360,20 @@ void direct_writer::retry_commit(outputs& out) {
 }
 
 void direct_writer::close(outputs& out) {
-  if (current_ != 0)
-    retire(placements_.at(current_));
+  closed_ = true;
+  for (auto& [first, p] : placements_)
+    retire(p);
   maybe_commit(out);
 }
 
 bool direct_writer::idle() const {
-  return ops_.empty() && queue_.empty() && !committing_ && !asking_;
+  // A placement that takes no new ids and is not closed yet still owes
+  // the master its close (else it stays open until the master seals it).
+  bool closing = std::any_of(
+    placements_.begin(), placements_.end(),
+    [](const auto& x) { return x.second.retired && !x.second.close_sent; });
+  return ops_.empty() && queue_.empty() && !committing_ && !asking_
+         && !closing;
 }
 
 } // namespace logstore

@@ -186,6 +186,7 @@ private:
   bool commit_paused_ = false;
   bool coalesce_ = true;
   bool timer_pending_ = false;
+  bool closed_ = false; ///< close() was called: every placement closes
 };
 
 } // namespace logstore

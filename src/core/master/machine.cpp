@@ -303,6 +303,9 @@ void master_machine::on_reply(uint64_t token, node_reply& reply, time_us now,
       on_grant_done(what.batch, what.node,
                     std::holds_alternative<grant_ack>(reply));
       break;
+    case kind::seal:
+      on_sealed(what.batch, what.node, std::get_if<seal_ack>(&reply));
+      break;
   }
   end();
 }
@@ -346,6 +349,11 @@ void master_machine::on_failure(uint64_t token, errc code, time_us now,
       break; // records go again; pings every tick
     case kind::grant:
       on_grant_done(what.batch, what.node, false);
+      if (code == errc::timeout)
+        emit(fx::forget_peer{st_.members[what.node].name});
+      break;
+    case kind::seal:
+      on_sealed(what.batch, what.node, nullptr);
       if (code == errc::timeout)
         emit(fx::forget_peer{st_.members[what.node].name});
       break;
@@ -449,6 +457,7 @@ void master_machine::on_tick(time_us now, effects& out) {
   detector_tick();
   maybe_end_rebuild();
   repair_tick();
+  seal_tick();
   if (st_.ticks % 4 == 0)
     resend_deletes();
   // Rebalancing, drain and retention scan the whole index: every 10th

@@ -14,6 +14,12 @@
 //        v
 //   commit_ack; a placement every id of which is committed, or that the
 //   client closes (placement_req.closes), is no longer open
+//
+//   a placement without a commit for placement_idle (its client died, or
+//   stopped without closing it) is sealed: seal_req to its replicas, which
+//   stop taking stores into it and list what they hold there; once
+//   replicas - W + 1 answered (any acknowledged batch is on one of them),
+//   what they hold is indexed and the placement is no longer open
 #include "core/master/master_machine.hpp"
 
 #include <algorithm>
@@ -34,6 +40,12 @@ void erase_value(std::vector<node_number>& xs, node_number x) {
 /// Open placements one client may hold at once (the one it writes into and
 /// the one whose commits are still under way, with room for a retry).
 constexpr size_t placements_per_client_max = 16;
+
+/// How long a placement may go without a commit before it is sealed: well
+/// past a live client's commit delay and store timeouts.
+time_us placement_idle(const cluster_config& cfg) {
+  return std::max<time_us>(8 * cfg.store_timeout, 4'000'000);
+}
 
 } // namespace
 
@@ -364,8 +376,89 @@ batch_id master_machine::commit_one(const commit_req& req,
   }
   if (st_.failover.enabled)
     emit(fx::acked{st_.epoch});
+  log_lazy(log_level::debug, "batch_committed", [&] {
+    return "batch " + std::to_string(cb.batch) + " of client "
+           + std::to_string(req.client) + " committed with "
+           + std::to_string(meta.replicas.count) + " confirmed copies";
+  });
   note_committed(p, cb.batch);
   return cb.batch;
+}
+
+void master_machine::seal_tick() {
+  if (st_.rebuilding)
+    return;
+  for (auto& [first, p] : st_.placements) {
+    if (!p.answered() || now_ - p.used < placement_idle(st_.cfg))
+      continue;
+    if (!p.sealing)
+      log(log_level::info, "placement_sealing",
+          "placement " + std::to_string(first) + " of client "
+            + std::to_string(p.client) + " had no commit for "
+            + std::to_string((now_ - p.used) / 1000)
+            + " ms; sealing it (its replicas take no more stores there and "
+              "report what they hold)");
+    p.sealing = true;
+    for (auto n : p.replicas) {
+      if (p.sealed.count(n) != 0 || p.seal_asked.count(n) != 0
+          || st_.detector.state(n, now_) == node_state::dead)
+        continue;
+      p.seal_asked.insert(n);
+      outstanding_request what;
+      what.what = outstanding_request::kind::seal;
+      what.batch = first;
+      what.node = n;
+      request(n, seal_req{st_.epoch, first, p.count}, st_.cfg.store_timeout,
+              std::move(what));
+    }
+  }
+}
+
+void master_machine::on_sealed(batch_id first, node_number node,
+                               const seal_ack* ack) {
+  auto i = st_.placements.find(first);
+  if (i == st_.placements.end())
+    return;
+  auto& p = i->second;
+  p.seal_asked.erase(node);
+  if (ack == nullptr)
+    return; // asked again next tick
+  auto& held = p.sealed[node];
+  for (auto& info : ack->holds)
+    if (info.batch >= p.first && info.batch < p.end())
+      held.push_back(info);
+  auto quorum = st_.cfg.effective_write_quorum();
+  auto need = p.replicas.size() >= quorum ? p.replicas.size() - quorum + 1 : 1;
+  if (p.sealed.size() < need)
+    return;
+  // Every batch acknowledged in the placement is on one of the answering
+  // replicas: index what they hold and not yet committed, as a block
+  // report would (twins and failed ids handled there).
+  uint64_t adopted = 0;
+  for (auto& [n, infos] : p.sealed)
+    for (auto& info : infos) {
+      if (info.min_ts > info.max_ts || info.entries == 0
+          || st_.failed.count(info.batch) != 0)
+        continue;
+      if (auto* meta = st_.index.find(info.batch)) {
+        if (meta->replicas.add(n))
+          listed_again(st_, n, info.batch);
+        continue;
+      }
+      if (adopt_or_twin(n, info)) {
+        enqueue_repair(st_, info.batch);
+        ++adopted;
+      } else {
+        st_.pending_deletes[n].push_back(info.batch);
+      }
+    }
+  log(log_level::info, "placement_sealed",
+      "placement " + std::to_string(first) + " sealed: "
+        + std::to_string(p.sealed.size()) + " replica(s) reported, "
+        + std::to_string(adopted) + " uncommitted batch(es) indexed");
+  auto client = p.client;
+  close_placement(client, first, "sealed");
+  flush_deletes();
 }
 
 void master_machine::on_commit(uint64_t token, const commit_req& req,

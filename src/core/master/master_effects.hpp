@@ -43,12 +43,13 @@ struct join_nudge {};
 using node_message
   = std::variant<std::shared_ptr<const shared_store>, copy_req, fetch_req,
                  delete_req, lost_ack, join_nudge, epoch_req, record_req,
-                 master_ping, epoch_notice, grant_req>;
+                 master_ping, epoch_notice, grant_req, seal_req>;
 
 /// A storage node's (or, master_info, another master's) reply to one of
 /// the master's requests.
 using node_reply = std::variant<store_ack, copy_ack, fetch_result, delete_ack,
-                                epoch_ack, record_ack, master_info, grant_ack>;
+                                epoch_ack, record_ack, master_info, grant_ack,
+                                seal_ack>;
 
 /// A definite or indefinite refusal, as an answer.
 struct error_answer {

@@ -170,6 +170,8 @@ private:
   batch_id commit_one(const commit_req& req, const committed_batch& cb);
   void note_committed(open_placement* p, batch_id id);
   open_placement* placement_of(client_id client, batch_id id);
+  void seal_tick();
+  void on_sealed(batch_id first, node_number node, const seal_ack* ack);
 
   // machine_read.cpp
   void on_check_result(node_number node, const std::vector<batch_id>& asked,

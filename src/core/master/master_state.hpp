@@ -130,6 +130,12 @@ struct open_placement {
   std::set<std::pair<batch_id, node_number>> lost;
   time_us opened = 0;
   time_us used = 0; ///< the last commit (or the opening)
+  /// Sealing (machine_placement.cpp): the client went silent; replicas
+  /// asked (seal_req in flight) and those that answered, with what they
+  /// hold in the placement.
+  bool sealing = false;
+  std::set<node_number> seal_asked;
+  std::map<node_number, std::vector<batch_info>> sealed;
   bool answered() const {
     return tokens.empty();
   }
@@ -141,7 +147,8 @@ struct open_placement {
 /// A request the master sent and still waits for (by token).
 struct outstanding_request {
   enum class kind : uint8_t {
-    store, copy, check_copies, remove_copies, promise, record, ping, grant
+    store, copy, check_copies, remove_copies, promise, record, ping, grant,
+    seal
   };
   kind what = kind::store;
   batch_id batch = 0;     ///< store, copy; grant: the placement's first id
