@@ -131,8 +131,14 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
   };
   auto lats = std::make_shared<sink>();
   lats->lat.reserve(1 << 16);
+  auto client = app::random_client_id();
   app::driver_options d;
   d.master = master;
+  // Direct writes (the cluster's default): placements from the master,
+  // stores straight to the replicas, as `logstore append` does.
+  d.directory = session.directory();
+  d.masters = session.names_active_first();
+  d.client = client;
   d.in_flight = in_flight;
   d.timeout = session.request_timeout();
   d.on_complete = [lats](sequence_nr, op_type type, time_us latency) {
@@ -147,7 +153,6 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
   double elapsed = 0;
   {
     caf::scoped_actor self{sys};
-    auto client = app::random_client_id();
     sequence_nr seq = 1;
     auto payload = payload_text();
     const std::string source = "bench";
