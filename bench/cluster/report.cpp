@@ -131,8 +131,9 @@ void print_round_trips(const results& res, bool have_redis) {
             << fixed(res.ls_rtt_us, 0) << " us";
   if (have_redis)
     std::cout << "; Redis PING " << fixed(res.rd_rtt_us, 0) << " us";
-  std::cout << "\n   (an append needs two such hops in sequence: client -> "
-               "master, master -> 3 storage nodes in parallel)\n";
+  std::cout << "\n   (a direct append is one such hop: client -> 3 storage "
+               "nodes in parallel; the master hears of it in a background "
+               "commit, many batches per message)\n";
 }
 
 void print_ratios(const results& res) {
