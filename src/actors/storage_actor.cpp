@@ -87,7 +87,6 @@ struct storage_state {
   /// Grants kept; the oldest go first (a client writing into a forgotten
   /// one is refused and asks the master for a new placement).
   static constexpr size_t grants_max = 4096;
-  uint64_t ungranted_stores = 0; ///< store_reqs refused: not_granted
   /// Ids inside a kept grant whose copy left this node (deleted, or lost
   /// to damage): a span read must not take their absence for "never
   /// stored here" (serve_fetch).
@@ -644,7 +643,6 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
     return;
   }
   if (st->grants_required && !granted(*st, req.epoch, h.id, h.client)) {
-    ++st->ungranted_stores;
     log_event(self, st->ctx, log_level::warn, "store_not_granted",
               "refusing batch " + std::to_string(h.id) + " of client "
                 + std::to_string(h.client) + " at epoch "

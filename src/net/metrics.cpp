@@ -136,6 +136,10 @@ std::string render_metrics(const metrics_sample& x) {
            "Batch frames refused because they failed their checksum on "
            "arrival (damaged in transit or in the sender's memory).");
     sample(out, "logstore_corrupt_frames_total", x.corrupt_frames);
+    header(out, "logstore_stores_not_granted_total", "counter",
+           "Direct store_reqs refused because no placement the master "
+           "granted this node holds the batch (stray or forged writes).");
+    sample(out, "logstore_stores_not_granted_total", x.stores_not_granted);
   }
   header(out, "logstore_connect_failures_total", "counter",
          "Failed attempts to connect to a peer.");
@@ -156,6 +160,7 @@ metrics_sample sample_node(caf::actor_system& sys, const caf::actor& node,
   // directly (batch_committed).
   out.appends_ok = log.count("batch_acked") + log.count("batch_committed");
   out.corrupt_frames = log.count("corrupt_frame");
+  out.stores_not_granted = log.count("store_not_granted");
   out.appends_fail = log.count("replication_failed");
   out.connect_failures = log.count("connect_failed");
   out.peers_lost = log.count("peer_down");

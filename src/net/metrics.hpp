@@ -37,6 +37,7 @@ struct metrics_sample {
   uint64_t peers_lost = 0;
   /// storage: frames refused because they failed verification on arrival
   uint64_t corrupt_frames = 0;
+  uint64_t stores_not_granted = 0; ///< direct stores outside any grant
 };
 
 /// Renders the sample in Prometheus text format 0.0.4.

@@ -17,7 +17,9 @@ M=127.0.0.1:$MP
 start master master --listen "$M" --insecure
 sleep 0.3
 S1P=$(free_port)
-start storage-1 storage --listen "127.0.0.1:$S1P" --master "$M" --name storage-1 --insecure
+XP=$(free_port)
+start storage-1 storage --listen "127.0.0.1:$S1P" --master "$M" --name storage-1 --insecure \
+  --metrics "127.0.0.1:$XP"
 for i in 2 3 4; do
   start "storage-$i" storage --listen "127.0.0.1:$(free_port)" --master "$M" \
     --name "storage-$i" --insecure
@@ -45,7 +47,10 @@ wait_for 5 grep -q '"event":"store_not_granted"' "$WORK/storage-1.err" \
 "$LOGSTORE" read "${C[@]}" --from 1700000000000001 --to 1700000000002000 \
   > "$WORK/out2.jsonl" 2>/dev/null && cmp -s "$WORK/in.jsonl" "$WORK/out2.jsonl" \
   || fail "read after the forged write differs"
-pass "forged store_req refused by storage-1: $out"
+http_get 127.0.0.1 "$XP" /metrics > "$WORK/metrics.txt"
+grep -q '^logstore_stores_not_granted_total 1$' "$WORK/metrics.txt" \
+  || fail "metrics: $(grep not_granted "$WORK/metrics.txt")"
+pass "forged store_req refused by storage-1, logged and counted in /metrics: $out"
 
 BP=$(free_port)
 B=127.0.0.1:$BP
