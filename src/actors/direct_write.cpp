@@ -40,7 +40,6 @@ void send_stores(caf::event_based_actor* self, const writer_env_ptr& env,
       last = s.req.get();
       msg = caf::make_message(*s.req);
     }
-    ++env->stores_sent;
     if (!s.address.empty() && s.address != "sim") {
       auto& known = env->learned[s.node];
       if (known != s.address) {

@@ -52,7 +52,6 @@ struct writer_env {
   /// Called after every input the writer handled (a caller waiting for
   /// idle() looks again).
   std::function<void()> on_progress;
-  uint64_t stores_sent = 0; ///< store_reqs sent (one per replica)
 };
 
 using writer_env_ptr = std::shared_ptr<writer_env>;

@@ -346,9 +346,6 @@ struct placement_req {
   /// Storage nodes that failed this client's last writes: left out while
   /// enough others are eligible.
   std::vector<node_name> avoid;
-  /// The first id of a placement this client is done with (every batch it
-  /// stored there is committed): no longer open; 0 = none.
-  batch_id closes = 0;
   /// This client's number for the request, the same when it asks again
   /// after no answer came: the master answers a repeat with the placement
   /// it opened for the first (a lost reply leaves nothing open for good).
@@ -691,7 +688,7 @@ auto inspect(Inspector& f, id_span& x) {
 }
 template <class Inspector>
 auto inspect(Inspector& f, placement_req& x) {
-  return f(x.client, x.epoch, x.avoid, x.closes, x.request);
+  return f(x.client, x.epoch, x.avoid, x.request);
 }
 template <class Inspector>
 auto inspect(Inspector& f, placement_reply& x) {

@@ -209,7 +209,6 @@ void direct_writer::on_store(uint64_t op, batch_id batch,
         && code != errc::stale_epoch && code != errc::corrupt_frame
         && code != errc::malformed_request && code != errc::unavailable)
       st.maybe_stored = true;
-    st.last_error = code;
     if (auto* p = placement_of(batch)) {
       retire(*p);
       if (std::find(avoid_.begin(), avoid_.end(), node) == avoid_.end())

@@ -156,7 +156,6 @@ private:
     bool finished = false;
     bool maybe_stored = false; ///< a store timed out or was confirmed
     uint32_t replacements = 0;
-    errc last_error = errc::none;
   };
 
   void place(uint64_t op, op_state& st, outputs& out);

@@ -146,10 +146,8 @@ bool master_machine::refuse_inactive(uint64_t token) {
   return true;
 }
 
-bool master_machine::lease_valid() const {
+time_us master_machine::majority_echo() const {
   auto& fo = st_.failover;
-  if (!fo.enabled)
-    return true;
   std::vector<time_us> heard;
   for (auto& m : st_.members)
     if (!m.removed) {
@@ -158,12 +156,19 @@ bool master_machine::lease_valid() const {
     }
   auto need = record_quorum(heard.size());
   if (need == 0)
+    return now_;
+  std::nth_element(heard.begin(), heard.begin() + (need - 1), heard.end(),
+                   std::greater<>{});
+  return heard[need - 1];
+}
+
+bool master_machine::lease_valid() const {
+  if (!st_.failover.enabled)
     return true;
-  std::sort(heard.begin(), heard.end(), std::greater<>{});
   // Half the master timeout: the nodes' own lease clocks may run apart
   // from this one, and an echo arrives after the lease it renews began.
-  return heard[need - 1] >= 0
-         && now_ - heard[need - 1] < st_.cfg.effective_master_timeout() / 2;
+  auto echo = majority_echo();
+  return echo >= 0 && now_ - echo < st_.cfg.effective_master_timeout() / 2;
 }
 
 bool master_machine::refuse_without_lease(uint64_t token) {
@@ -633,22 +638,18 @@ void master_machine::active_tick() {
   // not echoed its lease for the master timeout (as long as their leases
   // last, no storage node promises a newer epoch). Echoes, not heartbeats:
   // behind a one-way partition the heartbeats still come in.
-  std::vector<time_us> heard;
+  size_t members = 0;
   for (auto& m : st_.members)
-    if (!m.removed) {
-      auto i = fo.reached.find(m.name);
-      heard.push_back(i == fo.reached.end() ? -1 : i->second);
-    }
-  auto need = record_quorum(heard.size());
+    members += m.removed ? 0 : 1;
+  auto need = record_quorum(members);
   if (need == 0) {
     fo.quorum_heard = now_;
     return;
   }
-  std::sort(heard.begin(), heard.end(), std::greater<>{});
-  fo.quorum_heard = std::max(fo.quorum_heard, heard[need - 1]);
+  fo.quorum_heard = std::max(fo.quorum_heard, majority_echo());
   if (now_ - fo.quorum_heard > st_.cfg.effective_master_timeout())
     step_down("has not heard from " + std::to_string(need) + " of "
-                + std::to_string(heard.size())
+                + std::to_string(members)
                 + " storage nodes for longer than the master timeout",
               0, {});
 }

@@ -13,7 +13,7 @@
 //        |                        delete abandoned ones, repair short ones
 //        v
 //   commit_ack; a placement every id of which is committed, or that the
-//   client closes (placement_req.closes), is no longer open
+//   client closes (commit_req.closes), is no longer open
 //
 //   a placement without a commit for placement_idle (its client died, or
 //   stopped without closing it) is sealed: seal_req to its replicas, which
@@ -28,14 +28,6 @@
 namespace logstore {
 
 namespace {
-
-bool contains(const std::vector<node_number>& xs, node_number x) {
-  return std::find(xs.begin(), xs.end(), x) != xs.end();
-}
-
-void erase_value(std::vector<node_number>& xs, node_number x) {
-  xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
-}
 
 /// Open placements one client may hold at once (the one it writes into and
 /// the one whose commits are still under way, with room for a retry).
@@ -102,8 +94,6 @@ void master_machine::on_placement(uint64_t token, const placement_req& req,
                                        "append_req"}});
     return end();
   }
-  if (req.closes != 0)
-    close_placement(req.client, req.closes, "the client is done with it");
   if (st_.rebuilding) {
     emit(fx::reply{token, error_answer{errc::unavailable,
                                        "the master restarted and is "
@@ -274,21 +264,6 @@ batch_id master_machine::commit_one(const commit_req& req,
   if (cb.batch == 0 || cb.entries == 0 || cb.min_ts > cb.max_ts
       || cb.entries > st_.cfg.batch_entries_max)
     return 0;
-  if (auto* meta = st_.index.find(cb.batch); meta && cb.abandoned
-                                              && cb.replaced_by != 0
-                                              && st_.index.find(cb.replaced_by)) {
-    // Adopted from a report, but the client kept another copy of it.
-    auto gone = *meta;
-    for (auto r : gone.replicas)
-      forget_copy(gone, cb.batch, r);
-    st_.index.erase(cb.batch);
-    st_.stored_bytes -= std::min<uint64_t>(st_.stored_bytes, gone.bytes);
-    st_.failed.insert(cb.batch);
-    persist();
-    drop_copies();
-    note_committed(p, cb.batch);
-    return cb.replaced_by;
-  }
   if (st_.index.find(cb.batch) != nullptr) {
     // Committed before (a retried commit), or adopted from a report: the
     // index already knows its holders (reports and lost copies applied

@@ -24,14 +24,6 @@ namespace logstore {
 
 namespace {
 
-bool contains(const std::vector<node_number>& xs, node_number x) {
-  return std::find(xs.begin(), xs.end(), x) != xs.end();
-}
-
-void erase_value(std::vector<node_number>& xs, node_number x) {
-  xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
-}
-
 /// What the master learns of a batch while it encodes it.
 struct encoded_batch {
   store_req req;

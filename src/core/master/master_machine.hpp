@@ -230,6 +230,9 @@ private:
   bool bootstrap_allowed() const;
   std::string redirect_text() const;
   bool refuse_inactive(uint64_t token);
+  /// The newest time by which a majority of storage nodes echoed this
+  /// master's lease (-1: never; now with no members to hear from).
+  time_us majority_echo() const;
   /// With several masters: a majority of storage nodes echoed this
   /// master's lease recently, so none of them promised a newer epoch.
   bool lease_valid() const;

@@ -36,6 +36,7 @@
 #include "core/master/master_record.hpp"
 #include "core/master/placement.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -263,6 +264,16 @@ struct master_state {
 std::string check_invariants(const master_state& st);
 
 // -- queries and bookkeeping on the state (no effects) -------------------------
+
+/// `x` is among `xs` (replica and candidate lists are short).
+inline bool contains(const std::vector<node_number>& xs, node_number x) {
+  return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+
+/// Removes every `x` from `xs`.
+inline void erase_value(std::vector<node_number>& xs, node_number x) {
+  xs.erase(std::remove(xs.begin(), xs.end(), x), xs.end());
+}
 
 /// Member n is listed again as a holder of batch `id` (its store or copy
 /// was confirmed, or its report showed it): a delete of that copy sent
