@@ -5,21 +5,55 @@
 #include "core/base/assert.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace logstore {
 
 // -- chunked_bytes -------------------------------------------------------------
 
+sim_disk::chunked_bytes::chunked_bytes(chunked_bytes&& other) noexcept
+  : chunks_(std::move(other.chunks_)), size_(other.size_) {
+  other.chunks_.clear();
+  other.size_ = 0;
+}
+
+sim_disk::chunked_bytes&
+sim_disk::chunked_bytes::operator=(chunked_bytes&& other) noexcept {
+  if (this != &other) {
+    release();
+    chunks_ = std::move(other.chunks_);
+    size_ = other.size_;
+    other.chunks_.clear();
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+sim_disk::chunked_bytes::~chunked_bytes() {
+  release();
+}
+
+void sim_disk::chunked_bytes::release() noexcept {
+  for (auto* c : chunks_)
+    chunk_pool::give(c);
+  chunks_.clear();
+  size_ = 0;
+}
+
+size_t sim_disk::chunked_bytes::held(size_t i) const {
+  return i + 1 < chunks_.size()
+           ? chunk_bytes
+           : static_cast<size_t>(size_ - uint64_t{i} * chunk_bytes);
+}
+
 void sim_disk::chunked_bytes::append(std::string_view bytes) {
   while (!bytes.empty()) {
-    if (chunks_.empty() || chunks_.back().size() == chunk_bytes) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(chunk_bytes);
-    }
-    auto& last = chunks_.back();
-    auto n = std::min(bytes.size(), chunk_bytes - last.size());
-    last.append(bytes.data(), n);
+    auto used = static_cast<size_t>(size_ % chunk_bytes);
+    if (used == 0 && size_ == uint64_t{chunks_.size()} * chunk_bytes)
+      chunks_.push_back(chunk_pool::take()); // every chunk is full
+    auto n = std::min(bytes.size(), chunk_bytes - used);
+    std::memcpy(chunks_.back() + used, bytes.data(), n);
     bytes.remove_prefix(n);
     size_ += n;
   }
@@ -37,12 +71,10 @@ void sim_disk::chunked_bytes::append_zeros(uint64_t n) {
 void sim_disk::chunked_bytes::shrink(uint64_t n) {
   LOGSTORE_ASSERT(n <= size_);
   auto keep_chunks = static_cast<size_t>((n + chunk_bytes - 1) / chunk_bytes);
+  for (size_t i = keep_chunks; i < chunks_.size(); ++i)
+    chunk_pool::give(chunks_[i]);
   chunks_.resize(keep_chunks);
-  if (keep_chunks > 0)
-    chunks_.back().resize(
-      static_cast<size_t>(n - uint64_t{keep_chunks - 1} * chunk_bytes));
   size_ = n;
-  LOGSTORE_ASSERT(chunks_.empty() || !chunks_.back().empty());
 }
 
 void sim_disk::chunked_bytes::read(uint64_t offset, size_t n,
@@ -53,11 +85,11 @@ void sim_disk::chunked_bytes::read(uint64_t offset, size_t n,
   auto end = offset + std::min<uint64_t>(n, size_ - offset);
   out.reserve(static_cast<size_t>(end - offset));
   while (offset < end) {
-    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto i = static_cast<size_t>(offset / chunk_bytes);
     auto at = static_cast<size_t>(offset % chunk_bytes);
     auto k = static_cast<size_t>(std::min<uint64_t>(end - offset,
-                                                    chunk.size() - at));
-    out.append(chunk, at, k);
+                                                    held(i) - at));
+    out.append(chunks_[i] + at, k);
     offset += k;
   }
 }
@@ -66,10 +98,10 @@ void sim_disk::chunked_bytes::overwrite(uint64_t offset,
                                         std::string_view bytes) {
   LOGSTORE_ASSERT(offset + bytes.size() <= size_);
   while (!bytes.empty()) {
-    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto i = static_cast<size_t>(offset / chunk_bytes);
     auto at = static_cast<size_t>(offset % chunk_bytes);
-    auto k = std::min(bytes.size(), chunk.size() - at);
-    chunk.replace(at, k, bytes.data(), k);
+    auto k = std::min(bytes.size(), held(i) - at);
+    std::memcpy(chunks_[i] + at, bytes.data(), k);
     bytes.remove_prefix(k);
     offset += k;
   }
@@ -77,10 +109,11 @@ void sim_disk::chunked_bytes::overwrite(uint64_t offset,
 
 void sim_disk::chunked_bytes::fill_zeros(uint64_t offset) {
   while (offset < size_) {
-    auto& chunk = chunks_[static_cast<size_t>(offset / chunk_bytes)];
+    auto i = static_cast<size_t>(offset / chunk_bytes);
     auto at = static_cast<size_t>(offset % chunk_bytes);
-    std::fill(chunk.begin() + static_cast<ptrdiff_t>(at), chunk.end(), '\0');
-    offset += chunk.size() - at;
+    auto k = held(i) - at;
+    std::memset(chunks_[i] + at, 0, k);
+    offset += k;
   }
 }
 

@@ -28,6 +28,7 @@
 #include "core/base/disk.hpp"
 #include "core/base/prng.hpp"
 #include "core/base/types.hpp"
+#include "core/storage/chunk_pool.hpp"
 
 #include <cstdint>
 #include <map>
@@ -127,7 +128,13 @@ private:
   /// megabytes on every doubling; that was most of a durable run's time).
   class chunked_bytes {
   public:
-    static constexpr size_t chunk_bytes = size_t{64} << 10;
+    static constexpr size_t chunk_bytes = chunk_pool::chunk_bytes;
+    chunked_bytes() = default;
+    chunked_bytes(const chunked_bytes&) = delete;
+    chunked_bytes& operator=(const chunked_bytes&) = delete;
+    chunked_bytes(chunked_bytes&& other) noexcept;
+    chunked_bytes& operator=(chunked_bytes&& other) noexcept;
+    ~chunked_bytes();
     uint64_t size() const {
       return size_;
     }
@@ -145,12 +152,17 @@ private:
     void overwrite(uint64_t offset, std::string_view bytes);
     /// Zeros every byte from `offset` to the end.
     void fill_zeros(uint64_t offset);
+    /// REQUIRES: offset < size().
     char& at(uint64_t offset) {
       return chunks_[offset / chunk_bytes][offset % chunk_bytes];
     }
 
   private:
-    std::vector<std::string> chunks_; ///< all full but the last
+    /// Bytes held by chunk i: chunk_bytes for all but the last.
+    size_t held(size_t i) const;
+    void release() noexcept;
+
+    std::vector<char*> chunks_; ///< from chunk_pool; all full but the last
     uint64_t size_ = 0;
   };
 
