@@ -3,6 +3,9 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 namespace logstore {
 
 namespace {
@@ -30,9 +33,94 @@ void then(caf::event_based_actor* self, writer_env_ptr env,
     env->on_progress();
 }
 
+void store_ended(caf::event_based_actor* self, const writer_env_ptr& env,
+                 const std::vector<writer_env::queued_store>& stores,
+                 const node_name& node, const std::vector<errc>& codes) {
+  then(self, env, [&](direct_writer::outputs& o) {
+    for (size_t i = 0; i < stores.size(); ++i)
+      env->writer.on_store(stores[i].op, stores[i].req->batch, node, codes[i],
+                           o);
+  });
+}
+
+/// At most this many frame bytes in one store_many_req (a batch larger than
+/// that goes alone).
+constexpr size_t store_many_bytes_max = size_t{4} << 20;
+
+/// Sends what waits for `node` in one message, if a message may go.
+void flush(caf::event_based_actor* self, const writer_env_ptr& env,
+           const node_name& node) {
+  auto& box = env->outboxes[node];
+  if (box.queued.empty()
+      || box.in_flight >= std::max<uint32_t>(1, env->store_messages_in_flight))
+    return;
+  auto sent = std::make_shared<std::vector<writer_env::queued_store>>();
+  size_t bytes = 0, n = 0;
+  for (; n < box.queued.size() && n < store_many_max; ++n) {
+    bytes += box.queued[n].req->frame.size();
+    if (n > 0 && bytes > store_many_bytes_max)
+      break;
+  }
+  sent->assign(std::make_move_iterator(box.queued.begin()),
+               std::make_move_iterator(box.queued.begin()
+                                       + static_cast<std::ptrdiff_t>(n)));
+  box.queued.erase(box.queued.begin(),
+                   box.queued.begin() + static_cast<std::ptrdiff_t>(n));
+  ++box.in_flight;
+  time_us timeout = 0;
+  for (auto& q : *sent)
+    timeout = std::max(timeout, q.timeout);
+  auto answered = [self, env, node, sent](std::vector<errc> codes) {
+    auto& b = env->outboxes[node];
+    --b.in_flight;
+    std::vector<writer_env::queued_store> dropped;
+    if (codes.front() == errc::timeout || codes.front() == errc::unreachable) {
+      // The node did not answer: what still waits for it fails now, never
+      // sent (definite), and the writer places it elsewhere, instead of
+      // each message waiting out its own timeout behind this one.
+      env->peers.forget(node); // it may have restarted
+      dropped = std::move(b.queued);
+      b.queued.clear();
+    }
+    store_ended(self, env, *sent, node, codes);
+    if (!dropped.empty())
+      store_ended(self, env, dropped, node,
+                  std::vector<errc>(dropped.size(), errc::unreachable));
+    flush(self, env, node);
+  };
+  auto failed = [answered, sent](errc code) {
+    answered(std::vector<errc>(sent->size(), code));
+  };
+  env->peers.with_peer(
+    self, env->directory, node, timeout,
+    [self, timeout, sent, answered, failed](const caf::actor& p) {
+      if (sent->size() == 1) {
+        self->request(p, span_us(timeout), sent->front().msg)
+          .then([answered](store_ack&) { answered({errc::none}); },
+                [failed](caf::error& err) { failed(to_errc(err)); });
+        return;
+      }
+      store_many_req req;
+      req.stores.reserve(sent->size());
+      for (auto& q : *sent)
+        req.stores.push_back(*q.req);
+      self->request(p, span_us(timeout), std::move(req))
+        .then(
+          [answered, n = sent->size()](store_many_reply& reply) {
+            // A short reply answers the rest with "no answer" (indefinite).
+            std::vector<errc> codes(n, errc::timeout);
+            for (size_t i = 0; i < n && i < reply.outcomes.size(); ++i)
+              codes[i] = errc_from_wire(reply.outcomes[i].code);
+            answered(std::move(codes));
+          },
+          [failed](caf::error& err) { failed(to_errc(err)); });
+    },
+    failed);
+}
+
 void send_stores(caf::event_based_actor* self, const writer_env_ptr& env,
                  std::vector<direct_writer::store_send>& stores) {
-  // One encoded message per batch, shared by every replica's send.
+  std::vector<node_name> touched;
   const store_req* last = nullptr;
   caf::message msg;
   for (auto& s : stores) {
@@ -47,34 +135,12 @@ void send_stores(caf::event_based_actor* self, const writer_env_ptr& env,
         self->send(env->directory, learn_atom::value, s.node, s.address);
       }
     }
-    auto op = s.op;
-    auto batch = s.req->batch;
-    auto node = s.node;
-    auto timeout = s.timeout;
-    auto failed = [self, env, op, batch, node](errc code) {
-      then(self, env, [&](direct_writer::outputs& o) {
-        env->writer.on_store(op, batch, node, code, o);
-      });
-    };
-    env->peers.with_peer(
-      self, env->directory, node, timeout,
-      [self, env, op, batch, node, timeout, msg, failed](const caf::actor& p) {
-        self->request(p, span_us(timeout), msg)
-          .then(
-            [self, env, op, batch, node](store_ack&) {
-              then(self, env, [&](direct_writer::outputs& o) {
-                env->writer.on_store(op, batch, node, errc::none, o);
-              });
-            },
-            [env, node, failed](caf::error& err) {
-              auto code = to_errc(err);
-              if (code == errc::timeout)
-                env->peers.forget(node); // it may have restarted
-              failed(code);
-            });
-      },
-      failed);
+    env->outboxes[s.node].queued.push_back({s.op, s.timeout, s.req, msg});
+    if (std::find(touched.begin(), touched.end(), s.node) == touched.end())
+      touched.push_back(s.node);
   }
+  for (auto& node : touched)
+    flush(self, env, node);
 }
 
 void send_ask(caf::event_based_actor* self, const writer_env_ptr& env,

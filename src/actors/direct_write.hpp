@@ -6,7 +6,11 @@
 //   placement_req --> master --> placement_reply / error
 //   store_req     --> each replica of the placement, in parallel, the same
 //                     encoded message for all of them, each with the
-//                     placement's store_timeout
+//                     placement's store_timeout; while a message to a node
+//                     is in flight, the stores for it wait and go together
+//                     in one store_many_req (Nagle's rule: nothing waits
+//                     when nothing is in flight, so one batch at a time
+//                     pays no delay)
 //   commit_req    --> master, one at a time, the batches stored within
 //                     commit_delay together; after a failure, again after
 //                     commit_delay (a commit_retry_atom to the actor, which
@@ -21,11 +25,13 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/message.hpp>
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace logstore {
 
@@ -38,6 +44,23 @@ struct writer_env {
   caf::actor directory;
   peer_cache peers;
   std::map<node_name, std::string> learned;
+  /// A store waiting for its node (see `outboxes`).
+  struct queued_store {
+    uint64_t op = 0;
+    time_us timeout = 0;
+    std::shared_ptr<const store_req> req;
+    caf::message msg; ///< req encoded once, shared by every replica
+  };
+  struct outbox {
+    std::vector<queued_store> queued;
+    uint32_t in_flight = 0; ///< messages sent and not yet answered
+  };
+  /// Per storage node: the stores queued behind the messages in flight.
+  std::map<node_name, outbox> outboxes;
+  /// Messages in flight per node before stores wait for one to return.
+  /// (Measured with bench/cluster_bench.cpp, K=1 with 8 in flight: 1
+  /// gave 7,135 appends/s, 2 gave 5,915, 8 gave 5,334.)
+  uint32_t store_messages_in_flight = 1;
   /// The master to ask now, and what to do when it failed (forget it, go
   /// to the next one).
   std::function<node_name()> master;

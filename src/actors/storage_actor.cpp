@@ -597,9 +597,20 @@ caf::result<seal_ack> handle_seal(caf::event_based_actor* self,
   return ack;
 }
 
-void handle_store(caf::event_based_actor* self, const state_ptr& st,
-                  store_req& req) {
-  auto rp = self->make_response_promise();
+/// How a store ends: errc::none (stored, and synced when fsync says so),
+/// or the error with its text. Called exactly once.
+using store_done = std::function<void(errc, std::string)>;
+
+void fail_with(const store_done& done, const caf::error& err) {
+  auto& ctx = err.context();
+  done(to_errc(err), ctx.size() == 1 && ctx.match_element<std::string>(0)
+                       ? ctx.get_as<std::string>(0)
+                       : std::string{});
+}
+
+/// One store, alone or from a store_many_req.
+void store_one(caf::event_based_actor* self, const state_ptr& st,
+               store_req& req, store_done done) {
   if (st->corrupt_left > 0 && !req.frame.empty()) {
     --st->corrupt_left; // test hook: damage in transit
     req.frame[req.frame.size() / 2] ^= 0x20;
@@ -617,29 +628,26 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                 + ": its frame failed verification on arrival ("
                 + (checked.what[0] != 0 ? checked.what : "not a batch frame")
                 + "); nothing stored, the sender may send it again");
-    rp.deliver(make_error(errc::corrupt_frame,
-                          std::string{"the frame failed verification: "}
-                            + checked.what));
+    done(errc::corrupt_frame, std::string{"the frame failed verification: "}
+                            + checked.what);
     return;
   }
   if (h.id != req.batch) {
-    rp.deliver(make_error(errc::malformed_request,
-                          "the frame holds batch " + std::to_string(h.id)
+    done(errc::malformed_request, "the frame holds batch " + std::to_string(h.id)
                             + ", the request names "
-                            + std::to_string(req.batch)));
+                            + std::to_string(req.batch));
     return;
   }
   // From a master older than the one this node promised to (it crashed or
   // was cut off with the request in flight): storing it now would add a
   // copy the new master's index never heard of.
   if (auto refused = fence(self, *st, req.epoch, "store")) {
-    rp.deliver(std::move(*refused));
+    fail_with(done, *refused);
     return;
   }
   if (st->grants_required && st->joins_in_flight > 0) {
-    rp.deliver(make_error(errc::unavailable,
-                          "this node is reporting to a master; nothing "
-                          "stored, ask for a placement again"));
+    done(errc::unavailable, "this node is reporting to a master; nothing "
+                          "stored, ask for a placement again");
     return;
   }
   if (st->grants_required && !granted(*st, req.epoch, h.id, h.client)) {
@@ -650,11 +658,10 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                 + ": no placement the master granted this node holds it "
                   "(a stray or forged write, or a grant forgotten in a "
                   "restart); nothing stored");
-    rp.deliver(make_error(errc::not_granted,
-                          "batch " + std::to_string(h.id)
+    done(errc::not_granted, "batch " + std::to_string(h.id)
                             + " lies in no placement granted to client "
                             + std::to_string(h.client)
-                            + " on this node; ask the master for one"));
+                            + " on this node; ask the master for one");
     return;
   }
   auto id = req.batch;
@@ -672,7 +679,7 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   "batch " + std::to_string(id)
                     + " is already held for another writer; refusing (was "
                       "the master restarted without its --data-dir?)");
-        rp.deliver(make_error(errc::store_refused, "batch id conflict"));
+        done(errc::store_refused, "batch id conflict");
         return;
       }
       log_lazy(self, st->ctx, log_level::debug, "store_duplicate", [id] {
@@ -685,26 +692,65 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
       log_event(self, st->ctx, log_level::warn, "disk_full",
                 "refusing batch " + std::to_string(id)
                   + ": the disk is full (reads still served)");
-      rp.deliver(make_error(errc::store_refused, "disk full"));
+      done(errc::store_refused, "disk full");
       return;
     case batch_store::put_status::corrupt: // verified above; defensive
       ++st->corrupt_frames;
-      rp.deliver(make_error(errc::corrupt_frame, "the frame failed "
-                                                 "verification"));
+      done(errc::corrupt_frame, "the frame failed "
+                                                 "verification");
       return;
     case batch_store::put_status::failed:
-      rp.deliver(make_error(errc::store_refused, "write failed"));
+      done(errc::store_refused, "write failed");
       return;
   }
-  after_sync(self, st, [rp, id, st](bool ok) mutable {
+  after_sync(self, st, [done = std::move(done), id, st](bool ok) {
     // A copy found damaged between the write and the sync (a read or the
     // scrub checked it) is not confirmed: it is reported lost instead.
     if (ok && st->store().contains(id))
+      done(errc::none, {});
+    else
+      done(errc::store_refused, ok ? "damaged on write" : "sync failed");
+  });
+}
+
+void handle_store(caf::event_based_actor* self, const state_ptr& st,
+                  store_req& req) {
+  auto rp = self->make_response_promise();
+  auto id = req.batch;
+  store_one(self, st, req, [rp, id, st](errc code, std::string what) mutable {
+    if (code == errc::none)
       rp.deliver(store_ack{id, st->ctx.name});
     else
-      rp.deliver(make_error(errc::store_refused,
-                            ok ? "damaged on write" : "sync failed"));
+      rp.deliver(make_error(code, std::move(what)));
   });
+}
+
+/// Each store as if it came alone; one reply once all of them ended (the
+/// stores one group sync covers end together).
+void handle_store_many(caf::event_based_actor* self, const state_ptr& st,
+                       store_many_req& req) {
+  auto rp = self->make_response_promise();
+  if (req.stores.empty() || req.stores.size() > store_many_max) {
+    rp.deliver(make_error(errc::malformed_request,
+                          "a store_many_req holds 1 to "
+                            + std::to_string(store_many_max) + " stores"));
+    return;
+  }
+  struct pending {
+    caf::response_promise rp;
+    store_many_reply reply;
+    size_t left = 0;
+  };
+  auto p = std::make_shared<pending>();
+  p->rp = rp;
+  p->reply.outcomes.resize(req.stores.size());
+  p->left = req.stores.size();
+  for (size_t i = 0; i < req.stores.size(); ++i)
+    store_one(self, st, req.stores[i], [p, i](errc code, std::string what) {
+      p->reply.outcomes[i] = {static_cast<uint8_t>(code), std::move(what)};
+      if (--p->left == 0)
+        p->rp.deliver(std::move(p->reply));
+    });
 }
 
 void open_store(caf::event_based_actor* self, storage_state& st) {
@@ -885,6 +931,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
                          tick_atom::value);
     },
     [self, st](store_req& req) { handle_store(self, st, req); },
+    [self, st](store_many_req& req) { handle_store_many(self, st, req); },
     [self, st](const grant_req& req) { return handle_grant(self, *st, req); },
     [self, st](const seal_req& req) { return handle_seal(self, *st, req); },
     [self, st](sync_atom) { run_sync(self, st); },

@@ -29,6 +29,16 @@ std::optional<caf::message> damage_frame(const caf::type_erased_tuple& content,
     flip_one_bit(req.frame, rng);
     return caf::make_message(std::move(req));
   }
+  if (content.match_element<store_many_req>(0)) {
+    auto req = content.get_as<store_many_req>(0);
+    if (req.stores.empty())
+      return std::nullopt;
+    auto& frame = req.stores[rng.below(req.stores.size())].frame;
+    if (frame.empty())
+      return std::nullopt;
+    flip_one_bit(frame, rng);
+    return caf::make_message(std::move(req));
+  }
   if (content.match_element<fetch_result>(0)) {
     auto res = content.get_as<fetch_result>(0);
     if (res.frames.empty())

@@ -1,5 +1,5 @@
 // logstore — damage in transit for the simulated network ([network] corrupt,
-// docs/simulation.md): one bit of one batch frame in a store_req or a
+// docs/simulation.md): one bit of one batch frame in a store_req, a store_many_req or a
 // fetch_result is flipped. The receiver's CRC32C check must catch it (every
 // one-bit error changes a CRC32C), so the checker never sees the damage as
 // data: a store is refused with corrupt_frame and sent again, a reader asks

@@ -7,7 +7,7 @@ const char* path_of(const std::string& type) {
   static const char* write_types[]
     = {"append_req",      "append_ack", "store_req",  "store_ack",
        "placement_req",   "placement_reply", "grant_req", "grant_ack",
-       "commit_req",      "commit_ack"};
+       "commit_req",      "commit_ack", "store_many_req", "store_many_reply"};
   static const char* read_types[]
     = {"read_req",      "read_result",     "fetch_req",     "fetch_result",
        "read_plan_req", "read_plan_reply", "missing_copies"};

@@ -29,3 +29,13 @@ TEST_CASE("a code from the network outside the enum is indefinite") {
   CHECK(to_string(alien) == "unknown");
   CHECK_FALSE(is_definite(alien));
 }
+
+TEST_CASE("an error code from the network is trusted only when known") {
+  CHECK(errc_from_wire(0) == errc::none);
+  CHECK(errc_from_wire(15) == errc::not_granted);
+  // A code from a newer build (or garbage) reads as indefinite.
+  CHECK(errc_from_wire(16) == errc::timeout);
+  CHECK(errc_from_wire(255) == errc::timeout);
+  CHECK(errc_from_wire(UINT64_MAX) == errc::timeout);
+  CHECK_FALSE(is_definite(errc_from_wire(200)));
+}

@@ -70,6 +70,16 @@ TEST_CASE_FIXTURE(fixture, "every message type survives the wire") {
   CHECK(round_trip(*sys, heartbeat_msg{"s", 1, 2, {7}}).bytes == 2);
   CHECK(round_trip(*sys, append_ack{5, {"storage-1"}}).replicas.size() == 1);
   CHECK(round_trip(*sys, store_ack{5, "storage-2"}).node == "storage-2");
+  auto many = round_trip(*sys, store_many_req{{{3, 42, frame}, {3, 43, frame}}});
+  REQUIRE(many.stores.size() == 2);
+  CHECK(many.stores[1].batch == 43);
+  CHECK(many.stores[1].frame == frame);
+  auto replies = round_trip(
+    *sys, store_many_reply{{{0, ""}, {static_cast<uint8_t>(errc::not_granted),
+                                      "no grant"}}});
+  REQUIRE(replies.outcomes.size() == 2);
+  CHECK(errc_from_wire(replies.outcomes[1].code) == errc::not_granted);
+  CHECK(replies.outcomes[1].what == "no grant");
   CHECK(round_trip(*sys, read_req{1, 2}).to == 2);
   CHECK(round_trip(*sys, fetch_req{{1, 2}, 3, 4}).batches.size() == 2);
   status_reply st;

@@ -25,6 +25,12 @@ std::string_view to_string(errc code) {
   return "unknown";
 }
 
+errc errc_from_wire(uint64_t code) {
+  return code <= static_cast<uint64_t>(errc::not_granted)
+           ? static_cast<errc>(code)
+           : errc::timeout;
+}
+
 bool is_definite(errc code) {
   switch (code) {
     case errc::none:

@@ -65,6 +65,10 @@ enum class errc : uint8_t {
 /// Stable snake_case name, used in histories, logs and reports.
 std::string_view to_string(errc code);
 
+/// An errc as it arrived from the network: a code this build does not know
+/// reads as errc::timeout (indefinite: nothing is assumed about its effect).
+errc errc_from_wire(uint64_t code);
+
 /// True when the failed operation certainly had no effect.
 bool is_definite(errc code);
 

@@ -130,6 +130,33 @@ struct store_ack {
   node_name node;
 };
 
+/// client -> storage: the direct stores queued for one node while its
+/// previous message was still in flight, in one message (Nagle's rule:
+/// a store goes out at once when nothing is in flight to that node; the
+/// ones behind it share the next message). Each is checked, stored and
+/// answered exactly as the same store_req sent alone would be.
+struct store_many_req {
+  std::vector<store_req> stores;
+};
+
+/// The most stores one store_many_req may hold (a node refuses more).
+constexpr size_t store_many_max = 256;
+
+/// One store's outcome in a store_many_reply: code 0 (errc::none) when the
+/// copy is stored, else the errc a lone store_req would have failed with,
+/// and its text. Read with outcome_code(): the code arrives from the
+/// network and is not trusted to name a known errc.
+struct store_outcome {
+  uint8_t code = 0;
+  std::string what;
+};
+
+/// storage -> client, reply to store_many_req: one outcome per store, in
+/// the request's order.
+struct store_many_reply {
+  std::vector<store_outcome> outcomes;
+};
+
 // --- repair, rebalance, drain, retention --------------------------------------
 
 /// master -> storage (the target): fetch batch `batch` from `source` and
@@ -643,6 +670,18 @@ auto inspect(Inspector& f, store_req& x) {
 template <class Inspector>
 auto inspect(Inspector& f, store_ack& x) {
   return f(x.batch, x.node);
+}
+template <class Inspector>
+auto inspect(Inspector& f, store_many_req& x) {
+  return f(x.stores);
+}
+template <class Inspector>
+auto inspect(Inspector& f, store_outcome& x) {
+  return f(x.code, x.what);
+}
+template <class Inspector>
+auto inspect(Inspector& f, store_many_reply& x) {
+  return f(x.outcomes);
 }
 template <class Inspector>
 auto inspect(Inspector& f, read_req& x) {
