@@ -713,8 +713,17 @@ void store_one(caf::event_based_actor* self, const state_ptr& st,
   });
 }
 
+/// Counts a store message and the stores it carried (for /metrics).
+void tally_stores(const storage_state& st, uint64_t stores) {
+  if (st.ctx.log != nullptr) {
+    st.ctx.log->tally("store_message", 1);
+    st.ctx.log->tally("store_received", stores);
+  }
+}
+
 void handle_store(caf::event_based_actor* self, const state_ptr& st,
                   store_req& req) {
+  tally_stores(*st, 1);
   auto rp = self->make_response_promise();
   auto id = req.batch;
   store_one(self, st, req, [rp, id, st](errc code, std::string what) mutable {
@@ -729,6 +738,7 @@ void handle_store(caf::event_based_actor* self, const state_ptr& st,
 /// stores one group sync covers end together).
 void handle_store_many(caf::event_based_actor* self, const state_ptr& st,
                        store_many_req& req) {
+  tally_stores(*st, req.stores.size());
   auto rp = self->make_response_promise();
   if (req.stores.empty() || req.stores.size() > store_many_max) {
     rp.deliver(make_error(errc::malformed_request,

@@ -34,6 +34,14 @@ void json_log::emit(time_us, log_level level, const std::string& node,
   }
 }
 
+void json_log::tally(std::string_view event, uint64_t n) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (auto i = counts_.find(event); i != counts_.end())
+    i->second += n;
+  else
+    counts_.emplace(std::string{event}, n);
+}
+
 uint64_t json_log::count(const std::string& event) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = counts_.find(event);

@@ -27,7 +27,9 @@ public:
   void emit(time_us now, log_level level, const std::string& node,
             std::string_view event, std::string text) override;
 
-  /// How many times `event` was emitted (printed or not).
+  void tally(std::string_view event, uint64_t n) override;
+
+  /// How many times `event` was emitted (printed or not), plus its tallies.
   uint64_t count(const std::string& event) const;
 
 private:

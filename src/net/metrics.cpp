@@ -140,6 +140,14 @@ std::string render_metrics(const metrics_sample& x) {
            "Direct store_reqs refused because no placement the master "
            "granted this node holds the batch (stray or forged writes).");
     sample(out, "logstore_stores_not_granted_total", x.stores_not_granted);
+    header(out, "logstore_store_messages_total", "counter",
+           "Store messages received (a store_req, or a store_many_req "
+           "carrying the stores a client queued behind one in flight).");
+    sample(out, "logstore_store_messages_total", x.store_messages);
+    header(out, "logstore_stores_received_total", "counter",
+           "Stores those messages carried (stores per message: how much "
+           "the clients coalesced).");
+    sample(out, "logstore_stores_received_total", x.stores_received);
   }
   header(out, "logstore_connect_failures_total", "counter",
          "Failed attempts to connect to a peer.");
@@ -161,6 +169,8 @@ metrics_sample sample_node(caf::actor_system& sys, const caf::actor& node,
   out.appends_ok = log.count("batch_acked") + log.count("batch_committed");
   out.corrupt_frames = log.count("corrupt_frame");
   out.stores_not_granted = log.count("store_not_granted");
+  out.store_messages = log.count("store_message");
+  out.stores_received = log.count("store_received");
   out.appends_fail = log.count("replication_failed");
   out.connect_failures = log.count("connect_failed");
   out.peers_lost = log.count("peer_down");

@@ -38,6 +38,8 @@ struct metrics_sample {
   /// storage: frames refused because they failed verification on arrival
   uint64_t corrupt_frames = 0;
   uint64_t stores_not_granted = 0; ///< direct stores outside any grant
+  uint64_t store_messages = 0; ///< store_req and store_many_req received
+  uint64_t stores_received = 0; ///< the stores they carried
 };
 
 /// Renders the sample in Prometheus text format 0.0.4.

@@ -20,9 +20,11 @@ S1P=$(free_port)
 XP=$(free_port)
 start storage-1 storage --listen "127.0.0.1:$S1P" --master "$M" --name storage-1 --insecure \
   --metrics "127.0.0.1:$XP"
+XPS=("$XP")
 for i in 2 3 4; do
+  XPS+=("$(free_port)")
   start "storage-$i" storage --listen "127.0.0.1:$(free_port)" --master "$M" \
-    --name "storage-$i" --insecure
+    --name "storage-$i" --insecure --metrics "127.0.0.1:${XPS[-1]}"
 done
 C=(--master "$M" --insecure)
 wait_for 15 "$LOGSTORE" status "${C[@]}" || fail "cluster did not become healthy"
@@ -51,6 +53,32 @@ http_get 127.0.0.1 "$XP" /metrics > "$WORK/metrics.txt"
 grep -q '^logstore_stores_not_granted_total 1$' "$WORK/metrics.txt" \
   || fail "metrics: $(grep not_granted "$WORK/metrics.txt")"
 pass "forged store_req refused by storage-1, logged and counted in /metrics: $out"
+
+# One entry per batch, 8 in flight: the stores that wait for a node while
+# its previous message is out go together in one store_many_req.
+sum_metric() { # NAME: the sum over the four storage nodes
+  local total=0 v
+  for p in "${XPS[@]}"; do
+    v=$(http_get 127.0.0.1 "$p" /metrics | awk -v n="$1" '$1 == n { print $2 }')
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+msgs0=$(sum_metric logstore_store_messages_total)
+stores0=$(sum_metric logstore_stores_received_total)
+entries 600 | sed 's/17000000000/17000000010/' > "$WORK/small.jsonl"
+"$LOGSTORE" append "${C[@]}" --batch-size 1 --in-flight 8 < "$WORK/small.jsonl" \
+  2>"$WORK/small.err" || fail "append K=1: $(tail -3 "$WORK/small.err")"
+grep -q "600 entries acknowledged, 0 not stored, 0 maybe stored" "$WORK/small.err" \
+  || fail "append K=1 summary: $(cat "$WORK/small.err")"
+"$LOGSTORE" read "${C[@]}" --from 1700000001000001 --to 1700000001000600 \
+  > "$WORK/small.out" 2>"$WORK/small_read.err" || fail "read: $(cat "$WORK/small_read.err")"
+cmp -s "$WORK/small.jsonl" "$WORK/small.out" || fail "read differs from the 600 appended one by one"
+msgs=$(( $(sum_metric logstore_store_messages_total) - msgs0 ))
+stores=$(( $(sum_metric logstore_stores_received_total) - stores0 ))
+[ "$stores" -ge 1800 ] || fail "stores received: $stores (need >= 3 x 600)"
+[ "$msgs" -lt "$stores" ] || fail "no store was coalesced: $msgs messages for $stores stores"
+pass "600 one-entry batches, 8 in flight: $stores stores in $msgs messages (coalesced), all read back"
 
 BP=$(free_port)
 B=127.0.0.1:$BP

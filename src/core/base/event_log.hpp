@@ -25,6 +25,12 @@ public:
                     std::string_view event, std::string text)
     = 0;
 
+  /// Adds `n` to the count of `event` without a line (a counter for
+  /// metrics, too frequent to log). Ignored unless a sink counts.
+  virtual void tally(std::string_view event, uint64_t n) {
+    (void) event, (void) n;
+  }
+
   /// `node` (the master) now holds `subject` to be `state` ("up",
   /// "suspect", "dead"). Structured, so no one parses event text for it;
   /// sent whatever the log level. Ignored unless a sink wants it.
