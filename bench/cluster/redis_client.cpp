@@ -12,42 +12,6 @@
 
 namespace cluster_bench {
 
-size_t resp_skip(const std::string& b, size_t p, int depth) {
-  if (p >= b.size())
-    return resp_incomplete;
-  auto eol = b.find("\r\n", p);
-  if (eol == std::string::npos)
-    return resp_incomplete;
-  auto number = [&] { return std::strtoll(b.c_str() + p + 1, nullptr, 10); };
-  switch (b[p]) {
-    case '+':
-    case '-':
-    case ':':
-      return eol + 2;
-    case '$': {
-      auto n = number();
-      if (n < 0)
-        return eol + 2;
-      auto end = eol + 2 + static_cast<size_t>(n) + 2;
-      return end <= b.size() ? end : resp_incomplete;
-    }
-    case '*': {
-      auto n = number();
-      if (depth > 8)
-        return resp_bad;
-      auto q = eol + 2;
-      for (int64_t i = 0; i < n; ++i) {
-        q = resp_skip(b, q, depth + 1);
-        if (q == resp_incomplete || q == resp_bad)
-          return q;
-      }
-      return q;
-    }
-    default:
-      return resp_bad;
-  }
-}
-
 void resp_append_command(std::string& out,
                          const std::vector<std::string>& args) {
   out += '*';
@@ -102,6 +66,7 @@ bool resp_conn::send_all(const std::string& data) {
 bool resp_conn::fill() {
   if (pos_ > 0 && (pos_ == in_.size() || pos_ > (1u << 20))) {
     in_.erase(0, pos_);
+    scan_ -= pos_;
     pos_ = 0;
   }
   char buf[1 << 16];
@@ -116,12 +81,58 @@ bool resp_conn::fill() {
   }
 }
 
+bool resp_conn::scan() {
+  if (!scanning_) {
+    scanning_ = true;
+    scan_ = pos_;
+    left_.assign(1, 1); // one value at the top
+  }
+  while (!left_.empty()) {
+    if (scan_ >= in_.size())
+      return false;
+    auto eol = in_.find("\r\n", scan_);
+    if (eol == std::string::npos)
+      return false;
+    auto type = in_[scan_];
+    int64_t n = 0;
+    if (type == '$' || type == '*')
+      n = std::strtoll(in_.c_str() + scan_ + 1, nullptr, 10);
+    switch (type) {
+      case '+':
+      case '-':
+      case ':':
+        scan_ = eol + 2;
+        break;
+      case '$': {
+        auto end = n < 0 ? eol + 2 : eol + 2 + static_cast<size_t>(n) + 2;
+        if (end > in_.size())
+          return false; // resumes here with more bytes
+        scan_ = end;
+        break;
+      }
+      case '*':
+        scan_ = eol + 2;
+        break;
+      default:
+        throw std::runtime_error("Redis protocol error");
+    }
+    --left_.back();
+    if (type == '*' && n > 0) {
+      if (left_.size() > 8)
+        throw std::runtime_error("Redis protocol error (nested too deep)");
+      left_.push_back(n);
+    }
+    while (!left_.empty() && left_.back() == 0)
+      left_.pop_back();
+  }
+  return true;
+}
+
 bool resp_conn::next(resp_reply& r) {
-  auto end = resp_skip(in_, pos_);
-  if (end == resp_incomplete)
+  if (!scan())
     return false;
-  if (end == resp_bad)
-    throw std::runtime_error("Redis protocol error");
+  scanning_ = false;
+  auto end = scan_;
   r.type = in_[pos_];
   r.text.clear();
   auto eol = in_.find("\r\n", pos_);

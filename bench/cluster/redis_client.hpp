@@ -16,13 +16,6 @@ struct resp_reply {
   std::string text;        ///< '+', '-', '$' contents
 };
 
-constexpr size_t resp_incomplete = static_cast<size_t>(-1);
-constexpr size_t resp_bad = static_cast<size_t>(-2);
-
-/// The end of the RESP value that starts at `p`, resp_incomplete when the
-/// buffer does not hold all of it yet, resp_bad on a protocol error.
-size_t resp_skip(const std::string& b, size_t p, int depth = 0);
-
 /// Appends `args` as one RESP command (an array of bulk strings) to `out`.
 void resp_append_command(std::string& out,
                          const std::vector<std::string>& args);
@@ -57,7 +50,18 @@ public:
 private:
   int fd_ = -1;
   std::string in_;
-  size_t pos_ = 0;
+  size_t pos_ = 0; ///< start of the reply being read
+  /// The scan of that reply so far: where it stopped, and the elements
+  /// still to come at each array level. It resumes after the next fill(),
+  /// so a large reply (XRANGE of 1000 entries arrives in several recvs)
+  /// is scanned once, not once per recv.
+  size_t scan_ = 0;
+  std::vector<int64_t> left_;
+  bool scanning_ = false;
+
+  /// Advances the scan; true once the reply at pos_ is complete (it ends
+  /// at scan_). Throws on a protocol error.
+  bool scan();
 };
 
 } // namespace cluster_bench
