@@ -69,3 +69,18 @@ TEST_CASE("stores queued behind a slow replica share one message") {
     CHECK(messages_of(r, "store_req") + many < 3 * r.check.appends_invoked);
   }
 }
+
+TEST_CASE("scenario 38 queues stores behind every fault of their node") {
+  auto parsed = parse_scenario_file(std::string{LOGSTORE_SOURCE_DIR}
+                                    + "/scenarios/38-stores-queued-behind-"
+                                      "faults.toml");
+  REQUIRE_MESSAGE(parsed.value.has_value(), parsed.error);
+  run_options opts;
+  opts.seed = parsed.value->seed.value_or(1);
+  opts.record_messages = 10'000'000; // all of them
+  auto r = run_scenario(*parsed.value, opts);
+  for (auto& p : r.check.properties)
+    CHECK_MESSAGE(p.held, p.name);
+  // The queue forms (the scenario would teach nothing otherwise).
+  CHECK(messages_of(r, "store_many_req") > 20);
+}
