@@ -167,12 +167,12 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
         req.entries.push_back(entry{next_ts++, source, payload});
       std::vector<uint32_t> lines(k);
       std::iota(lines.begin(), lines.end(), uint32_t{1});
-      self->request(driver, std::chrono::seconds{86400}, app::batch_atom::value)
+      self->request(driver, caf::infinite, app::batch_atom::value)
         .receive([] {}, [](caf::error&) {});
       self->send(driver, std::move(req), std::move(lines));
       sent += k;
     }
-    self->request(driver, std::chrono::seconds{86400}, app::drain_atom::value)
+    self->request(driver, caf::infinite, app::drain_atom::value)
       .receive(
         [&](uint64_t x, uint64_t y, uint64_t z) {
           acked = x;

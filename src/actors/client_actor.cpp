@@ -36,6 +36,8 @@ struct client_state {
   peer_cache peers;
   /// Reads keep their own peer cache (the master and storage nodes).
   reader_env_ptr reader;
+  /// Every request's timeout (reads, direct writes, appends).
+  deadlines_ptr deadlines = std::make_shared<deadline_wheel>();
   sequence_nr next_seq = 1;
   process_ids processes{0, 1};
   uint32_t final_attempts = 0;
@@ -170,15 +172,15 @@ void attempt_append(caf::event_based_actor* self, const state_ptr& st,
   st->peers.with_peer(
     self, st->ctx.directory, st->master(), st->opts.op_timeout,
     [self, st, op, on_error](const caf::actor& master) {
-      self->request(master, span_us(st->opts.op_timeout), op->req)
-        .then(
-          [self, st, op](append_ack& ack) {
-            st->epoch = std::max(st->epoch, ack.epoch);
-            finish(self, st,
-                   append_event(op_type::ok, op->req, now_us(self),
-                                op->process, st->master(), ack.batch));
-          },
-          [on_error](caf::error& err) mutable { on_error(to_errc(err)); });
+      deadline_wheel::request<append_ack>(
+        self, st->deadlines, master, span_us(st->opts.op_timeout), op->req,
+        [self, st, op](append_ack& ack) {
+          st->epoch = std::max(st->epoch, ack.epoch);
+          finish(self, st,
+                 append_event(op_type::ok, op->req, now_us(self),
+                              op->process, st->master(), ack.batch));
+        },
+        [on_error](caf::error& err) mutable { on_error(to_errc(err)); });
     },
     on_error);
 }
@@ -248,11 +250,13 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   st->reader = std::make_shared<reader_env>();
   st->reader->directory = st->ctx.directory;
   st->reader->log = &st->ctx;
+  st->reader->deadlines = st->deadlines;
   st->processes = process_ids{st->opts.number, st->opts.process_stride};
   if (st->opts.direct) {
     st->writer = std::make_shared<writer_env>(st->opts.number);
     auto& w = *st->writer;
     w.directory = st->ctx.directory;
+    w.deadlines = st->deadlines;
     w.request_timeout = st->opts.op_timeout;
     std::weak_ptr<client_state> weak = st;
     w.master = [weak] {
@@ -272,6 +276,7 @@ caf::behavior client_actor(caf::event_based_actor* self, client_options opts,
   self->delayed_send(self, span_us(st->opts.start_at), next_op_atom::value);
   return {
     [self, st](next_op_atom) { next_op(self, st); },
+    [self, st](deadline_atom) { st->deadlines->tick(self); },
     [self, st](backoff_atom, sequence_nr seq) {
       auto i = st->backing_off.find(seq);
       if (i == st->backing_off.end())

@@ -94,18 +94,18 @@ void send_prefetch(caf::event_based_actor* self, const run_ptr& run) {
   env.peers.with_peer(
     self, env.directory, node, timeout,
     [self, run, timeout, req, done, node](const caf::actor& peer) {
-      self->request(peer, span_us(timeout), req)
-        .then(
-          [run, done](fetch_result& res) {
-            run->prefetched = std::move(res);
-            done(true);
-          },
-          [run, done, node](caf::error& err) {
-            if (to_errc(err) == errc::timeout)
-              run->env->peers.forget(node);
-            run->env->prefetch_at.reset(); // the next plan picks another
-            done(false);
-          });
+      deadline_wheel::request<fetch_result>(
+        self, run->env->deadlines, peer, span_us(timeout), req,
+        [run, done](fetch_result& res) {
+          run->prefetched = std::move(res);
+          done(true);
+        },
+        [run, done, node](caf::error& err) {
+          if (to_errc(err) == errc::timeout)
+            run->env->peers.forget(node);
+          run->env->prefetch_at.reset(); // the next plan picks another
+          done(false);
+        });
     },
     [run, done](errc) {
       run->env->prefetch_at.reset();
@@ -170,20 +170,20 @@ void send_fetches(caf::event_based_actor* self, const run_ptr& run,
       self, run->env->directory, node, timeout,
       [self, run, id, node, timeout,
        req = std::move(f.req)](const caf::actor& peer) mutable {
-        self->request(peer, span_us(timeout), std::move(req))
-          .then(
-            [self, run, id](fetch_result& res) {
-              --run->in_flight;
-              if (run->finished)
-                return;
-              send_fetches(self, run, run->session->on_result(id, res));
-              maybe_finish(self, run);
-            },
-            [self, run, id, node](caf::error& err) {
-              if (to_errc(err) == errc::timeout)
-                run->env->peers.forget(node); // it may have restarted
-              on_fetch_failed(self, run, id);
-            });
+        deadline_wheel::request<fetch_result>(
+          self, run->env->deadlines, peer, span_us(timeout), std::move(req),
+          [self, run, id](fetch_result& res) {
+            --run->in_flight;
+            if (run->finished)
+              return;
+            send_fetches(self, run, run->session->on_result(id, res));
+            maybe_finish(self, run);
+          },
+          [self, run, id, node](caf::error& err) {
+            if (to_errc(err) == errc::timeout)
+              run->env->peers.forget(node); // it may have restarted
+            on_fetch_failed(self, run, id);
+          });
       },
       [self, run, id](errc) { on_fetch_failed(self, run, id); });
   }
@@ -210,30 +210,29 @@ void direct_read(caf::event_based_actor* self, const reader_env_ptr& env,
   env->peers.with_peer(
     self, env->directory, master, timeout,
     [self, run, timeout, failed](const caf::actor& m) {
-      self
-        ->request(m, span_us(timeout),
-                  read_plan_req{run->window.from, run->window.to})
-        .then(
-          [self, run](read_plan_reply& plan) {
-            run->session.emplace(run->window, std::move(plan));
-            if (!run->session->error().empty()) {
-              end(run, errc::malformed_request, run->session->error(),
-                  nullptr);
-              return;
-            }
-            using ps = read_run::prefetch_state;
-            if (run->prefetch == ps::pending
-                && run->session->lists(run->prefetch_node)) {
-              run->plan_waiting = true; // start_fetches once it answers
-              return;
-            }
-            start_fetches(self, run);
-            maybe_finish(self, run);
-          },
-          [failed](caf::error& err) {
-            failed(to_errc(err),
-                   describe_error(err, "no read plan from the master"));
-          });
+      deadline_wheel::request<read_plan_reply>(
+        self, run->env->deadlines, m, span_us(timeout),
+        read_plan_req{run->window.from, run->window.to},
+        [self, run](read_plan_reply& plan) {
+          run->session.emplace(run->window, std::move(plan));
+          if (!run->session->error().empty()) {
+            end(run, errc::malformed_request, run->session->error(),
+                nullptr);
+            return;
+          }
+          using ps = read_run::prefetch_state;
+          if (run->prefetch == ps::pending
+              && run->session->lists(run->prefetch_node)) {
+            run->plan_waiting = true; // start_fetches once it answers
+            return;
+          }
+          start_fetches(self, run);
+          maybe_finish(self, run);
+        },
+        [failed](caf::error& err) {
+          failed(to_errc(err),
+                 describe_error(err, "no read plan from the master"));
+        });
     },
     [failed](errc code) {
       failed(code, "cannot reach the master: " + std::string{to_string(code)});
@@ -244,7 +243,9 @@ caf::behavior reader_actor(caf::event_based_actor* self, caf::actor directory,
                            node_name master, time_us timeout) {
   auto env = std::make_shared<reader_env>();
   env->directory = std::move(directory);
+  env->deadlines = std::make_shared<deadline_wheel>();
   return {
+    [self, env](deadline_atom) { env->deadlines->tick(self); },
     [self, env, master, timeout](const read_req& req) {
       auto rp = self->make_response_promise();
       if (req.from > req.to) {

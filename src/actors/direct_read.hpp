@@ -19,6 +19,7 @@
 // done, done(timeout). Reaches peers only through the node directory.
 #pragma once
 
+#include "actors/deadlines.hpp"
 #include "actors/node_context.hpp"
 #include "core/base/messages.hpp"
 
@@ -38,6 +39,9 @@ namespace logstore {
 struct reader_env {
   caf::actor directory;
   peer_cache peers;
+  /// The owning actor's request deadlines (it handles deadline_atom);
+  /// null: CAF's timeout per request.
+  deadlines_ptr deadlines;
   /// Where a read logs fetched frames that failed verification (event
   /// corrupt_frame); null: not logged, only counted.
   const node_context* log = nullptr;

@@ -93,27 +93,28 @@ void flush(caf::event_based_actor* self, const writer_env_ptr& env,
   };
   env->peers.with_peer(
     self, env->directory, node, timeout,
-    [self, timeout, sent, answered, failed](const caf::actor& p) {
+    [self, env, timeout, sent, answered, failed](const caf::actor& p) {
       if (sent->size() == 1) {
-        self->request(p, span_us(timeout), sent->front().msg)
-          .then([answered](store_ack&) { answered({errc::none}); },
-                [failed](caf::error& err) { failed(to_errc(err)); });
+        deadline_wheel::request<store_ack>(
+          self, env->deadlines, p, span_us(timeout), sent->front().msg,
+          [answered](store_ack&) { answered({errc::none}); },
+          [failed](caf::error& err) { failed(to_errc(err)); });
         return;
       }
       store_many_req req;
       req.stores.reserve(sent->size());
       for (auto& q : *sent)
         req.stores.push_back(*q.req);
-      self->request(p, span_us(timeout), std::move(req))
-        .then(
-          [answered, n = sent->size()](store_many_reply& reply) {
-            // A short reply answers the rest with "no answer" (indefinite).
-            std::vector<errc> codes(n, errc::timeout);
-            for (size_t i = 0; i < n && i < reply.outcomes.size(); ++i)
-              codes[i] = errc_from_wire(reply.outcomes[i].code);
-            answered(std::move(codes));
-          },
-          [failed](caf::error& err) { failed(to_errc(err)); });
+      deadline_wheel::request<store_many_reply>(
+        self, env->deadlines, p, span_us(timeout), std::move(req),
+        [answered, n = sent->size()](store_many_reply& reply) {
+          // A short reply answers the rest with "no answer" (indefinite).
+          std::vector<errc> codes(n, errc::timeout);
+          for (size_t i = 0; i < n && i < reply.outcomes.size(); ++i)
+            codes[i] = errc_from_wire(reply.outcomes[i].code);
+          answered(std::move(codes));
+        },
+        [failed](caf::error& err) { failed(to_errc(err)); });
     },
     failed);
 }
@@ -155,14 +156,14 @@ void send_ask(caf::event_based_actor* self, const writer_env_ptr& env,
   env->peers.with_peer(
     self, env->directory, master, env->request_timeout,
     [self, env, req = std::move(req), failed](const caf::actor& m) {
-      self->request(m, span_us(env->request_timeout), req)
-        .then(
-          [self, env](placement_reply& reply) {
-            then(self, env, [&](direct_writer::outputs& o) {
-              env->writer.on_placement(reply, o);
-            });
-          },
-          [failed](caf::error& err) { failed(to_errc(err)); });
+      deadline_wheel::request<placement_reply>(
+        self, env->deadlines, m, span_us(env->request_timeout), req,
+        [self, env](placement_reply& reply) {
+          then(self, env, [&](direct_writer::outputs& o) {
+            env->writer.on_placement(reply, o);
+          });
+        },
+        [failed](caf::error& err) { failed(to_errc(err)); });
     },
     failed);
 }
@@ -179,14 +180,14 @@ void send_commit(caf::event_based_actor* self, const writer_env_ptr& env,
   env->peers.with_peer(
     self, env->directory, master, env->request_timeout,
     [self, env, req = std::move(req), failed](const caf::actor& m) {
-      self->request(m, span_us(env->request_timeout), req)
-        .then(
-          [self, env](commit_ack& ack) {
-            then(self, env, [&](direct_writer::outputs& o) {
-              env->writer.on_commit(ack, o);
-            });
-          },
-          [failed](caf::error& err) { failed(to_errc(err)); });
+      deadline_wheel::request<commit_ack>(
+        self, env->deadlines, m, span_us(env->request_timeout), req,
+        [self, env](commit_ack& ack) {
+          then(self, env, [&](direct_writer::outputs& o) {
+            env->writer.on_commit(ack, o);
+          });
+        },
+        [failed](caf::error& err) { failed(to_errc(err)); });
     },
     failed);
 }

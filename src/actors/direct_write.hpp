@@ -16,10 +16,14 @@
 //                     commit_delay (a commit_retry_atom to the actor, which
 //                     calls writer_commit_retry)
 //
+// Every request's timeout is kept by the owner's deadline_wheel
+// (deadlines.hpp), not by one CAF timer each.
+//
 // Reaches peers only through the node directory (it tells the directory
 // the replicas' addresses from the placement, as reads do).
 #pragma once
 
+#include "actors/deadlines.hpp"
 #include "actors/node_context.hpp"
 #include "core/client/direct_writer.hpp"
 
@@ -43,6 +47,9 @@ struct writer_env {
   direct_writer writer;
   caf::actor directory;
   peer_cache peers;
+  /// The owning actor's request deadlines (it handles deadline_atom);
+  /// null: CAF's timeout per request.
+  deadlines_ptr deadlines;
   std::map<node_name, std::string> learned;
   /// A store waiting for its node (see `outboxes`).
   struct queued_store {

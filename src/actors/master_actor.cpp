@@ -6,6 +6,7 @@
 // token, timers, the durable record, node events. No protocol decision is
 // made here.
 #include "actors/master_actor.hpp"
+#include "actors/deadlines.hpp"
 
 #include "core/base/assert.hpp"
 #include "core/master/master_machine.hpp"
@@ -33,6 +34,8 @@ struct shell {
   /// Requests this master received and answers later, by token.
   std::unordered_map<uint64_t, caf::response_promise> promises;
   uint64_t next_token = 1;
+  /// The timeouts of the requests it sends (deadlines.hpp).
+  deadlines_ptr deadlines = std::make_shared<deadline_wheel>();
 };
 
 using shell_ptr = std::shared_ptr<shell>;
@@ -70,20 +73,21 @@ template <class Reply>
 void request_expecting(caf::event_based_actor* self, const shell_ptr& sh,
                        const caf::actor& peer, const fx::request& r) {
   auto token = r.token;
-  self->request(peer, local_span(sh->ctx, r.timeout), to_message(r.msg))
-    .then(
-      [self, sh, token](Reply& x) {
-        node_reply reply{std::move(x)};
-        step(self, sh, [&](master_machine& m, time_us now, effects& out) {
-          m.on_reply(token, reply, now, out);
-        });
-      },
-      [self, sh, token](caf::error& err) {
-        auto code = to_errc(err);
-        step(self, sh, [&](master_machine& m, time_us now, effects& out) {
-          m.on_failure(token, code, now, out);
-        });
+  deadline_wheel::request<Reply>(
+    self, sh->deadlines, peer, local_span(sh->ctx, r.timeout),
+    to_message(r.msg),
+    [self, sh, token](Reply& x) {
+      node_reply reply{std::move(x)};
+      step(self, sh, [&](master_machine& m, time_us now, effects& out) {
+        m.on_reply(token, reply, now, out);
       });
+    },
+    [self, sh, token](caf::error& err) {
+      auto code = to_errc(err);
+      step(self, sh, [&](master_machine& m, time_us now, effects& out) {
+        m.on_failure(token, code, now, out);
+      });
+    });
 }
 
 void perform(caf::event_based_actor* self, const shell_ptr& sh,
@@ -262,6 +266,7 @@ caf::behavior master_actor(caf::event_based_actor* self, cluster_config cfg,
         m.on_heartbeat(hb, now, out);
       });
     },
+    [self, sh](deadline_atom) { sh->deadlines->tick(self); },
     [self, sh](tick_atom) {
       step(self, sh, [&](machine& m, time_us now, effects& out) {
         m.on_tick(now, out);

@@ -1,5 +1,6 @@
 // logstore — storage node actor.
 #include "actors/storage_actor.hpp"
+#include "actors/deadlines.hpp"
 
 #include "core/base/assert.hpp"
 #include "core/storage/batch_store.hpp"
@@ -30,6 +31,8 @@ struct storage_state {
   std::unique_ptr<batch_store> owned;
   batch_store* store_ptr = nullptr;
   peer_cache peers;
+  /// The timeouts of its requests (deadlines.hpp).
+  deadlines_ptr deadlines = std::make_shared<deadline_wheel>();
   /// Group commit: confirmations waiting for the next sync; each is called
   /// with true once its data is durable, false if the sync failed.
   std::vector<std::function<void(bool)>> waiting_sync;
@@ -251,56 +254,57 @@ void try_join(caf::event_based_actor* self, const state_ptr& st) {
                    st->opts.incarnation, st->boot,        st->version,
                    block_infos(st->store())};
       ++st->joins_in_flight;
-      self->request(master, local_span(st->ctx, st->opts.request_timeout), req)
-        .then(
-          [self, st, master, on_fail](join_ack& ack) {
-            --st->joins_in_flight;
-            if (ack.epoch < st->promise.epoch) {
-              // A master older than the one this node promised to: it must
-              // not count this node (and hears why).
-              log_event(self, st->ctx, log_level::warn, "stale_master",
-                        st->master() + " answered with epoch "
-                          + std::to_string(ack.epoch)
-                          + ", but this node promised epoch "
-                          + std::to_string(st->promise.epoch));
-              self->send(master, epoch_notice{st->ctx.name, st->promise.epoch,
-                                              st->promise.master});
-              on_fail(errc::stale_epoch);
-              return;
-            }
-            if (!promise_epoch(self, *st, ack.epoch, st->master())) {
-              on_fail(errc::store_refused);
-              return;
-            }
-            bool first = !st->joined;
-            st->joined = true;
-            st->heartbeat_interval = ack.heartbeat_interval;
-            st->grants_required = ack.grants_required;
-            st->join_delay = st->opts.join_retry;
-  st->corrupt_left = st->opts.test_corrupt_stores;
-            log_event(self, st->ctx, log_level::info, "joined",
-                      "joined " + st->master() + " (epoch "
-                        + std::to_string(ack.epoch) + ")");
-            if (first)
-              self->send(self, tick_atom::value);
-          },
-          [self, st, on_fail](caf::error& err) mutable {
-            --st->joins_in_flight;
-            if (to_errc(err) == errc::name_in_use) {
-              // Another live node holds this name: serving under it would
-              // mix two nodes' data. Stop; the operator must decide.
-              log_event(self, st->ctx, log_level::error, "join_refused",
-                        "the master refused the join: "
-                          + self->system().render(err)
-                          + ". Two processes cannot share one node "
-                            "identity: start a copy with an empty data "
-                            "directory, or wait until the master declares "
-                            "the old address dead");
-              self->quit(err);
-              return;
-            }
-            on_fail(to_errc(err));
-          });
+      deadline_wheel::request<join_ack>(
+        self, st->deadlines, master,
+        local_span(st->ctx, st->opts.request_timeout), req,
+        [self, st, master, on_fail](join_ack& ack) {
+          --st->joins_in_flight;
+          if (ack.epoch < st->promise.epoch) {
+            // A master older than the one this node promised to: it must
+            // not count this node (and hears why).
+            log_event(self, st->ctx, log_level::warn, "stale_master",
+                      st->master() + " answered with epoch "
+                        + std::to_string(ack.epoch)
+                        + ", but this node promised epoch "
+                        + std::to_string(st->promise.epoch));
+            self->send(master, epoch_notice{st->ctx.name, st->promise.epoch,
+                                            st->promise.master});
+            on_fail(errc::stale_epoch);
+            return;
+          }
+          if (!promise_epoch(self, *st, ack.epoch, st->master())) {
+            on_fail(errc::store_refused);
+            return;
+          }
+          bool first = !st->joined;
+          st->joined = true;
+          st->heartbeat_interval = ack.heartbeat_interval;
+          st->grants_required = ack.grants_required;
+          st->join_delay = st->opts.join_retry;
+          st->corrupt_left = st->opts.test_corrupt_stores;
+          log_event(self, st->ctx, log_level::info, "joined",
+                    "joined " + st->master() + " (epoch "
+                      + std::to_string(ack.epoch) + ")");
+          if (first)
+            self->send(self, tick_atom::value);
+        },
+        [self, st, on_fail](caf::error& err) mutable {
+          --st->joins_in_flight;
+          if (to_errc(err) == errc::name_in_use) {
+            // Another live node holds this name: serving under it would
+            // mix two nodes' data. Stop; the operator must decide.
+            log_event(self, st->ctx, log_level::error, "join_refused",
+                      "the master refused the join: "
+                        + self->system().render(err)
+                        + ". Two processes cannot share one node "
+                          "identity: start a copy with an empty data "
+                          "directory, or wait until the master declares "
+                          "the old address dead");
+            self->quit(err);
+            return;
+          }
+          on_fail(to_errc(err));
+        });
     },
     on_fail);
 }
@@ -494,55 +498,56 @@ void copy_from(caf::event_based_actor* self, const state_ptr& st,
     [self, st, req, rp, timeout, fail](const caf::actor& source) mutable {
       fetch_req fr{{req.batch}, std::numeric_limits<timestamp_us>::min(),
                    std::numeric_limits<timestamp_us>::max()};
-      self->request(source, local_span(st->ctx, timeout), std::move(fr))
-        .then(
-          [self, st, req, rp](fetch_result& res) mutable {
-            if (res.frames.empty()) {
-              rp.deliver(make_error(errc::batch_not_found));
-              return;
-            }
-            // The source's frame, stored as received once it verifies.
-            frame_header h;
-            auto checked = decode_frame(res.frames[0],
-                                        st->opts.segments.frame_bytes_max, h,
-                                        nullptr);
-            if (checked.status != decode_status::ok
-                || checked.consumed != res.frames[0].size()
-                || h.type != frame_type::batch || h.id != req.batch) {
-              ++st->corrupt_frames;
-              log_event(self, st->ctx, log_level::warn, "corrupt_frame",
-                        "the copy of batch " + std::to_string(req.batch)
-                          + " from " + req.source
-                          + " failed verification on arrival; not kept");
-              rp.deliver(make_error(errc::corrupt_frame,
-                                    "the source sent a damaged copy"));
-              return;
-            }
-            auto put = st->store().put_frame(std::move(res.frames[0]));
-            if (put == batch_store::put_status::full
-                || put == batch_store::put_status::failed
-                || put == batch_store::put_status::corrupt) {
-              rp.deliver(make_error(errc::store_refused, "disk"));
-              return;
-            }
-            log_lazy(self, st->ctx, log_level::debug, "copied", [&] {
-              return "copied batch " + std::to_string(req.batch) + " from "
-                     + req.source;
-            });
-            after_sync(self, st, [rp, req, st](bool ok) mutable {
-              if (ok && st->store().contains(req.batch))
-                rp.deliver(copy_ack{req.batch, st->ctx.name});
-              else
-                rp.deliver(make_error(errc::store_refused,
-                                      ok ? "damaged on write"
-                                         : "sync failed"));
-            });
-          },
-          [st, req, fail](caf::error& err) mutable {
-            if (to_errc(err) == errc::timeout)
-              st->peers.forget(req.source);
-            fail(to_errc(err));
+      deadline_wheel::request<fetch_result>(
+        self, st->deadlines, source, local_span(st->ctx, timeout),
+        std::move(fr),
+        [self, st, req, rp](fetch_result& res) mutable {
+          if (res.frames.empty()) {
+            rp.deliver(make_error(errc::batch_not_found));
+            return;
+          }
+          // The source's frame, stored as received once it verifies.
+          frame_header h;
+          auto checked = decode_frame(res.frames[0],
+                                      st->opts.segments.frame_bytes_max, h,
+                                      nullptr);
+          if (checked.status != decode_status::ok
+              || checked.consumed != res.frames[0].size()
+              || h.type != frame_type::batch || h.id != req.batch) {
+            ++st->corrupt_frames;
+            log_event(self, st->ctx, log_level::warn, "corrupt_frame",
+                      "the copy of batch " + std::to_string(req.batch)
+                        + " from " + req.source
+                        + " failed verification on arrival; not kept");
+            rp.deliver(make_error(errc::corrupt_frame,
+                                  "the source sent a damaged copy"));
+            return;
+          }
+          auto put = st->store().put_frame(std::move(res.frames[0]));
+          if (put == batch_store::put_status::full
+              || put == batch_store::put_status::failed
+              || put == batch_store::put_status::corrupt) {
+            rp.deliver(make_error(errc::store_refused, "disk"));
+            return;
+          }
+          log_lazy(self, st->ctx, log_level::debug, "copied", [&] {
+            return "copied batch " + std::to_string(req.batch) + " from "
+                   + req.source;
           });
+          after_sync(self, st, [rp, req, st](bool ok) mutable {
+            if (ok && st->store().contains(req.batch))
+              rp.deliver(copy_ack{req.batch, st->ctx.name});
+            else
+              rp.deliver(make_error(errc::store_refused,
+                                    ok ? "damaged on write"
+                                       : "sync failed"));
+          });
+        },
+        [st, req, fail](caf::error& err) mutable {
+          if (to_errc(err) == errc::timeout)
+            st->peers.forget(req.source);
+          fail(to_errc(err));
+        });
     },
     fail);
 }
@@ -928,6 +933,7 @@ caf::behavior storage_actor(caf::event_based_actor* self,
     self->delayed_send(self, local_span(st->ctx, st->opts.fsync_interval),
                        fsync_tick_atom::value);
   return {
+    [self, st](deadline_atom) { st->deadlines->tick(self); },
     [self, st](join_atom) {
       // Also sent by a master that restarted and wants our block report.
       st->peers.forget(st->master());

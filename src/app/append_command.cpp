@@ -41,8 +41,11 @@ struct batcher {
       return;
     req.client = client;
     req.seq = next_seq++;
-    // Ask for room first (back-pressure), then hand the batch over.
-    self->request(driver, std::chrono::seconds{86400}, batch_atom::value)
+    // Ask for room first (back-pressure), then hand the batch over. No
+    // timeout: the driver is in this process and always answers (a dead
+    // one bounces the request); a finite one would leave a timer per batch
+    // in CAF's clock, which never cancels it (actors/deadlines.hpp).
+    self->request(driver, caf::infinite, batch_atom::value)
       .receive([] {}, [](caf::error&) {});
     self->send(driver, std::move(req), std::move(lines));
     req = append_req{};
@@ -127,7 +130,7 @@ int run_append(const append_args& args) {
   }
   b.flush();
   uint64_t acked = 0, not_stored = 0, maybe = 0;
-  self->request(driver, std::chrono::seconds{86400}, drain_atom::value)
+  self->request(driver, caf::infinite, drain_atom::value)
     .receive(
       [&](uint64_t x, uint64_t y, uint64_t z) {
         acked = x;

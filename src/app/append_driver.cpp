@@ -58,6 +58,8 @@ struct driver_state {
   bool direct_known = false;
   std::map<sequence_nr, job_ptr> writing;
   size_t current = 0; ///< opts.masters[current] gets the next request
+  /// Every request's timeout (actors/deadlines.hpp).
+  deadlines_ptr deadlines = std::make_shared<deadline_wheel>();
 };
 
 using state_ptr = std::shared_ptr<driver_state>;
@@ -190,23 +192,23 @@ void attempt(caf::event_based_actor* self, const state_ptr& st, job_ptr j) {
   auto number = j->attempts.begin();
   if (number > 0)
     j->msg.get_mutable_as<append_req>(0).attempt = number;
-  self->request(st->opts.master, st->opts.timeout, j->msg)
-    .then(
-      [self, st, j](append_ack& ack) {
-        complete(self, st, *j, op_type::ok, errc::none, ack.batch, {});
-      },
-      [self, st, j](caf::error& err) {
-        auto code = to_errc(err);
-        auto d = j->attempts.on_error(code);
-        if (d.retry) {
-          st->retrying.emplace(j->req().seq, j);
-          self->delayed_send(self, span_us(d.delay), next_op_atom::value,
-                             j->req().seq);
-          return;
-        }
-        complete(self, st, *j, d.outcome, code, 0,
-                 describe_error(err, self->system().render(err)));
-      });
+  deadline_wheel::request<append_ack>(
+    self, st->deadlines, st->opts.master, st->opts.timeout, j->msg,
+    [self, st, j](append_ack& ack) {
+      complete(self, st, *j, op_type::ok, errc::none, ack.batch, {});
+    },
+    [self, st, j](caf::error& err) {
+      auto code = to_errc(err);
+      auto d = j->attempts.on_error(code);
+      if (d.retry) {
+        st->retrying.emplace(j->req().seq, j);
+        self->delayed_send(self, span_us(d.delay), next_op_atom::value,
+                           j->req().seq);
+        return;
+      }
+      complete(self, st, *j, d.outcome, code, 0,
+               describe_error(err, self->system().render(err)));
+    });
 }
 
 } // namespace
@@ -236,6 +238,7 @@ caf::behavior append_driver(caf::event_based_actor* self,
     st->writer = std::make_shared<writer_env>(st->opts.client);
     auto& w = *st->writer;
     w.directory = st->opts.directory;
+    w.deadlines = st->deadlines;
     w.request_timeout
       = std::chrono::duration_cast<std::chrono::microseconds>(st->opts.timeout)
           .count();
@@ -295,6 +298,7 @@ caf::behavior append_driver(caf::event_based_actor* self,
       if (st->writer)
         writer_commit_retry(self, st->writer);
     },
+    [self, st](deadline_atom) { st->deadlines->tick(self); },
     [self, st](drain_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
       st->drain = self->make_response_promise();
       st->draining = true;
