@@ -153,6 +153,7 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
   double elapsed = 0;
   {
     caf::scoped_actor self{sys};
+    app::driver_room room{driver};
     sequence_nr seq = 1;
     auto payload = payload_text();
     const std::string source = "bench";
@@ -167,19 +168,11 @@ round_result logstore_append_round(logstore_cluster& lc, uint32_t k,
         req.entries.push_back(entry{next_ts++, source, payload});
       std::vector<uint32_t> lines(k);
       std::iota(lines.begin(), lines.end(), uint32_t{1});
-      self->request(driver, caf::infinite, app::batch_atom::value)
-        .receive([] {}, [](caf::error&) {});
+      room.take(self);
       self->send(driver, std::move(req), std::move(lines));
       sent += k;
     }
-    self->request(driver, caf::infinite, app::drain_atom::value)
-      .receive(
-        [&](uint64_t x, uint64_t y, uint64_t z) {
-          acked = x;
-          not_stored = y;
-          maybe = z;
-        },
-        [](caf::error&) {});
+    std::tie(acked, not_stored, maybe) = room.drain(self);
     elapsed = seconds_since(t0);
   }
   caf::anon_send_exit(driver, caf::exit_reason::kill);

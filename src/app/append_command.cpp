@@ -25,6 +25,7 @@ namespace {
 
 struct batcher {
   caf::scoped_actor& self;
+  driver_room room;
   caf::actor driver;
   uint64_t client = 0;
   sequence_nr next_seq = 1;
@@ -41,12 +42,7 @@ struct batcher {
       return;
     req.client = client;
     req.seq = next_seq++;
-    // Ask for room first (back-pressure), then hand the batch over. No
-    // timeout: the driver is in this process and always answers (a dead
-    // one bounces the request); a finite one would leave a timer per batch
-    // in CAF's clock, which never cancels it (actors/deadlines.hpp).
-    self->request(driver, caf::infinite, batch_atom::value)
-      .receive([] {}, [](caf::error&) {});
+    room.take(self); // back-pressure, then hand the batch over
     self->send(driver, std::move(req), std::move(lines));
     req = append_req{};
     lines.clear();
@@ -102,7 +98,7 @@ int run_append(const append_args& args) {
   auto driver = session.system().spawn(append_driver, dopts);
   session.own(driver);
   caf::scoped_actor self{session.system()};
-  batcher b{self, driver, client, 1, {}, {}};
+  batcher b{self, driver_room{driver}, driver, client, 1, {}, {}};
   line_source input{STDIN_FILENO};
   std::string line, bad;
   uint32_t lineno = 0, malformed = 0;
@@ -129,15 +125,7 @@ int run_append(const append_args& args) {
     }
   }
   b.flush();
-  uint64_t acked = 0, not_stored = 0, maybe = 0;
-  self->request(driver, caf::infinite, drain_atom::value)
-    .receive(
-      [&](uint64_t x, uint64_t y, uint64_t z) {
-        acked = x;
-        not_stored = y;
-        maybe = z;
-      },
-      [](caf::error&) {});
+  auto [acked, not_stored, maybe] = b.room.drain(self);
   if (!args.history.empty())
     if (auto err = append_history(args.history, *hist, first_new); !err.empty())
       std::cerr << "append: " << err << "\n";

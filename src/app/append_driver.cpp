@@ -37,10 +37,19 @@ struct driver_state {
   driver_options opts;
   /// Batches the driver is responsible for: room granted but not yet
   /// received, queued, or at the master (attempting or backing off). At
-  /// most in_flight + 1: one batch waits here, ready, so that a completion
-  /// starts the next batch at once instead of after a round trip to the
-  /// producer thread (which cost ~100 us per batch, measured).
+  /// most room(): batches wait here, ready, so that a completion starts the
+  /// next batch at once instead of after a round trip to the producer
+  /// thread (which cost ~100 us per batch, measured).
   uint32_t active = 0;
+  uint32_t room() const {
+    return 2 * opts.in_flight;
+  }
+  /// Room is granted once this many slots are free (or the producer would
+  /// cross threads for every batch: bench/cluster_bench.cpp, K=1 with 8 in
+  /// flight).
+  uint32_t grant_min() const {
+    return std::max<uint32_t>(1, opts.in_flight);
+  }
   /// Batches at the master or backing off; at most in_flight.
   uint32_t running = 0;
   std::deque<std::shared_ptr<job>> queued; ///< received, not yet started
@@ -80,10 +89,12 @@ void record(driver_state& st, const job& j, op_type type, errc code,
 }
 
 void maybe_finish(driver_state& st) {
-  while (st.active < st.opts.in_flight + 1 && !st.waiting_room.empty()) {
-    st.waiting_room.front().deliver(caf::unit);
+  while (st.active + st.grant_min() <= st.room()
+         && !st.waiting_room.empty()) {
+    // Every free slot, reserved for the batches the producer sends next.
+    st.waiting_room.front().deliver(st.room() - st.active);
     st.waiting_room.pop_front();
-    ++st.active; // reserved for the batch the producer sends next
+    st.active = st.room();
   }
   if (st.draining && st.active == 0 && (!st.writer || st.writer->writer.idle())) {
     st.drain.deliver(st.acked, st.not_stored, st.maybe_stored);
@@ -266,15 +277,16 @@ caf::behavior append_driver(caf::event_based_actor* self,
     st->last_time = st->opts.hist->events().back().time;
   self->set_default_handler(caf::drop);
   return {
-    // A producer asks for room first, then sends the batch. Room means:
-    // fewer than in_flight + 1 batches here (see driver_state::active).
-    [self, st](batch_atom) -> caf::result<caf::unit_t> {
-      if (st->active < st->opts.in_flight + 1) {
-        ++st->active;
-        return caf::unit;
+    // A producer asks for room first, then sends as many batches as it got
+    // credits (see driver_state::active).
+    [self, st](batch_atom) -> caf::result<uint32_t> {
+      if (st->active + st->grant_min() <= st->room()) {
+        auto credits = st->room() - st->active;
+        st->active = st->room();
+        return credits;
       }
       st->waiting_room.push_back(self->make_response_promise());
-      return caf::delegated<caf::unit_t>{};
+      return caf::delegated<uint32_t>{};
     },
     [self, st](append_req& req, std::vector<uint32_t>& lines) {
       auto j = std::make_shared<job>();
@@ -299,7 +311,9 @@ caf::behavior append_driver(caf::event_based_actor* self,
         writer_commit_retry(self, st->writer);
     },
     [self, st](deadline_atom) { st->deadlines->tick(self); },
-    [self, st](drain_atom) -> caf::result<uint64_t, uint64_t, uint64_t> {
+    [self, st](drain_atom, uint32_t unused)
+      -> caf::result<uint64_t, uint64_t, uint64_t> {
+      st->active -= std::min(unused, st->active); // credits never used
       st->drain = self->make_response_promise();
       st->draining = true;
       if (st->writer)
@@ -308,6 +322,31 @@ caf::behavior append_driver(caf::event_based_actor* self,
       return caf::delegated<uint64_t, uint64_t, uint64_t>{};
     },
   };
+}
+
+void driver_room::take(caf::scoped_actor& self) {
+  if (credits_ == 0) {
+    // No timeout: the driver is in this process and always answers (a dead
+    // one bounces the request); a finite one would leave a timer per
+    // request in CAF's clock, which never cancels it (actors/deadlines.hpp).
+    self->request(driver_, caf::infinite, batch_atom::value)
+      .receive([this](uint32_t n) { credits_ = n; },
+               [this](caf::error&) { credits_ = 1; }); // gone: send anyway
+  }
+  credits_ -= credits_ > 0 ? 1 : 0;
+}
+
+std::tuple<uint64_t, uint64_t, uint64_t>
+driver_room::drain(caf::scoped_actor& self) {
+  std::tuple<uint64_t, uint64_t, uint64_t> out{0, 0, 0};
+  self->request(driver_, caf::infinite, drain_atom::value, credits_)
+    .receive(
+      [&](uint64_t acked, uint64_t not_stored, uint64_t maybe) {
+        out = {acked, not_stored, maybe};
+      },
+      [](caf::error&) {});
+  credits_ = 0;
+  return out;
 }
 
 } // namespace logstore::app

@@ -6,14 +6,19 @@
 // client (src/actors/client_actor.cpp) runs too.
 // Layer: app.
 //
-//   main thread --(batch_atom, append_req, lines)--> driver   (answered when
-//   there is room: back-pressure; room = fewer than in_flight batches at the
-//   master plus one ready in the driver, so a completion starts the next
-//   batch at once)                     driver --append_req--> master link
+//   main thread --(batch_atom)--> driver: answered with credits, when there
+//   is room (back-pressure; room = 2 x in_flight batches: in_flight at the
+//   cluster and as many ready in the driver, so a completion starts the
+//   next batch at once); the answer grants every free slot, and waits
+//   until at least in_flight are free, so the producer thread crosses to
+//   the driver once per in_flight batches, not once per batch
+//   main thread --(append_req, lines)--> driver, one per credit
+//                                      driver --append_req--> master link
 //   ok -> done | timeout/unreachable/unavailable/in_doubt -> retry after
 //   back-off (same seq)
 //   | definite error or retries used up -> report the input lines
-//   main thread --(drain_atom)--> driver: answered once everything finished
+//   main thread --(drain_atom, unused credits)--> driver: answered once
+//   everything finished
 //   (and, writing directly, every stored batch is committed to the master),
 //   with (entries acked, entries not stored, entries maybe stored)
 //
@@ -30,10 +35,12 @@
 #include <caf/atom.hpp>
 #include <caf/behavior.hpp>
 #include <caf/fwd.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/timespan.hpp>
 
 #include <functional>
 #include <memory>
+#include <tuple>
 
 namespace logstore::app {
 
@@ -63,6 +70,23 @@ struct driver_options {
 };
 
 caf::behavior append_driver(caf::event_based_actor* self, driver_options opts);
+
+/// The producer's side of the room protocol (a blocking actor in another
+/// thread): take() before each batch it sends, drain() after the last.
+class driver_room {
+public:
+  explicit driver_room(caf::actor driver) : driver_(std::move(driver)) {
+  }
+  /// Blocks until the driver has room for one more batch.
+  void take(caf::scoped_actor& self);
+  /// Waits until every batch sent has ended; returns (entries acked, not
+  /// stored, maybe stored), all 0 if the driver is gone.
+  std::tuple<uint64_t, uint64_t, uint64_t> drain(caf::scoped_actor& self);
+
+private:
+  caf::actor driver_;
+  uint32_t credits_ = 0;
+};
 
 /// "3, 7-9, 12": input line numbers as ranges.
 std::string line_ranges(const std::vector<uint32_t>& lines);
