@@ -325,6 +325,10 @@ void slice_entries(std::vector<stored_entry>&& entries, time_range r,
                                [](timestamp_us ts, const stored_entry& x) {
                                  return ts < x.ts;
                                });
+  if (out.empty() && first == entries.begin() && last == entries.end()) {
+    out = std::move(entries); // the whole batch lies in r: no second pass
+    return;
+  }
   out.insert(out.end(), std::make_move_iterator(first),
              std::make_move_iterator(last));
 }
