@@ -5,6 +5,7 @@
 // Prints figures; it is not a timed test. Wall time is read here, outside
 // the simulation, which only ever sees virtual time.
 #include "scenario/scenario.hpp"
+#include "sim/malloc_tuning.hpp"
 #include "sim/world.hpp"
 
 #include <algorithm>
@@ -94,6 +95,7 @@ scenario t7_workload() {
 /// `sim_bench` prints every line; `sim_bench t7 [rounds]` only the T7 line
 /// and its verdict (for profiling: `perf record build/bench/sim_bench t7 1`).
 int main(int argc, char** argv) {
+  logstore::sim::keep_freed_memory(); // as `logstore sim` does
   if (argc > 1 && std::string_view{argv[1]} == "t7") {
     int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
     print_verdict(measure(t7_workload(), rounds));

@@ -1,6 +1,7 @@
 // logstore — `logstore sim` implementation.
 #include "app/sim_command.hpp"
 
+#include "sim/malloc_tuning.hpp"
 #include "sim/report.hpp"
 #include "scenario/scenario.hpp"
 #include "sim/world.hpp"
@@ -37,6 +38,7 @@ sim::run_result run_one(const sim::scenario& s, uint64_t seed,
 } // namespace
 
 int run_sim_command(const sim_args& args) {
+  sim::keep_freed_memory();
   sim::scenario s;
   if (args.scenario.empty()) {
     s = sim::builtin_tour();
