@@ -86,7 +86,13 @@ append_req make_batch(caf::event_based_actor* self, client_state& st) {
   append_req req;
   req.client = st.opts.number;
   req.seq = st.next_seq++;
-  auto base = st.opts.start_ts + now_us(self);
+  auto now = now_us(self);
+  auto base = st.opts.start_ts + now;
+  // Drawn only when asked for: runs without backfill keep their traces.
+  if (st.opts.backfill_share > 0 && st.rng.chance(st.opts.backfill_share)) {
+    auto back = static_cast<uint64_t>(std::max<time_us>(now, 0)) + 1;
+    base = st.opts.start_ts + static_cast<timestamp_us>(st.rng.below(back));
+  }
   req.entries.reserve(st.opts.batch_size);
   for (uint32_t i = 0; i < st.opts.batch_size; ++i) {
     entry e;

@@ -39,6 +39,9 @@ struct client_options {
   time_us op_timeout = 2'000'000;
   uint32_t append_retries = 3;
   timestamp_us start_ts = 1'700'000'000'000'000; ///< ts = start_ts + now
+  /// Share of batches backfilled: their timestamps start at a time drawn
+  /// uniformly from [start_ts, start_ts + now] (old logs sent late).
+  double backfill_share = 0;
   /// Write straight to the storage nodes of a placement the master grants
   /// (cluster_config::write_path = direct; src/actors/direct_write.hpp).
   bool direct = false;

@@ -117,6 +117,9 @@ struct workload_spec {
   uint32_t append_retries = 3;     ///< retries of the same (client, seq)
   bool final_read = true;     ///< full read after the last heal
   time_us start_ts = 1'700'000'000'000'000; ///< entry timestamps = start_ts + virtual time
+  /// Share of batches whose timestamps lie back in time, anywhere from
+  /// start_ts to now (a backfill of old logs).
+  double backfill_share = 0;
 };
 
 struct random_spec {

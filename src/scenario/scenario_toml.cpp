@@ -186,7 +186,7 @@ void read_workload_section(parse_context& ctx, table_reader& root,
   table_reader r{ctx, *table, "workload"};
   r.allow_only({"clients", "rate", "batch_size", "entry_bytes", "read_share",
                 "read_window", "op_timeout", "append_retries", "final_read",
-                "start_ts"});
+                "start_ts", "backfill_share"});
   auto& w = s.workload;
   r.integer("clients", w.clients, 1, clients_max);
   r.number("rate", w.rate, 0.001, rate_max);
@@ -199,6 +199,7 @@ void read_workload_section(parse_context& ctx, table_reader& root,
   r.boolean("final_read", w.final_read);
   r.integer("start_ts", w.start_ts, 0,
             std::numeric_limits<int64_t>::max() / 2);
+  r.probability("backfill_share", w.backfill_share);
 }
 
 } // namespace

@@ -167,6 +167,7 @@ void world::spawn_node(node_index n) {
     opts.op_timeout = w.op_timeout;
     opts.append_retries = w.append_retries;
     opts.start_ts = w.start_ts;
+    opts.backfill_share = w.backfill_share;
     opts.direct = s_.cluster.write_path == write_path_kind::direct;
     opts.start_at = 200'000 + static_cast<time_us>(rng_.below(100'000));
     a = sys_->spawn(client_actor, opts, context_for(n), &hist_);

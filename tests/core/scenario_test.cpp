@@ -179,7 +179,8 @@ TEST_CASE("unknown sections and keys are rejected with a suggestion") {
   CHECK(error_of("[workload]\nnodes = 3\n")
         == "t.toml:5:1: key 'workload.nodes': unknown key; valid keys here: "
            "clients, rate, batch_size, entry_bytes, read_share, read_window, "
-           "op_timeout, append_retries, final_read, start_ts");
+           "op_timeout, append_retries, final_read, start_ts, "
+           "backfill_share");
   CHECK(error_of("[[fault]]\nat = \"1s\"\naction = \"crash\"\ntraget = "
                  "\"storage-1\"\n")
         == "t.toml:7:1: key 'fault.traget': unknown key; did you mean "
