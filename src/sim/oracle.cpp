@@ -41,6 +41,14 @@ void oracle::on_declared_dead(const std::string& node, time_us at,
 }
 
 void oracle::on_status(time_us at, const status_reply& st) {
+  // The run's totals: the master's counters restart with it.
+  auto grown = [](uint64_t now, uint64_t& seen) {
+    auto d = now >= seen ? now - seen : now;
+    seen = now;
+    return d;
+  };
+  report_.repairs_done += grown(st.repairs_done, seen_repairs_);
+  report_.moves_done += grown(st.moves_done, seen_moves_);
   if (st.under_replicated != last_under_) {
     report_.under_replicated.emplace_back(at, st.under_replicated);
     last_under_ = st.under_replicated;
@@ -48,7 +56,7 @@ void oracle::on_status(time_us at, const status_reply& st) {
   auto& eps = report_.episodes;
   bool open = !eps.empty() && eps.back().end < 0;
   if (st.under_replicated > 0 && !open) {
-    eps.push_back({at, -1, 0, st.repairs_done, st.moves_done});
+    eps.push_back({at, -1, 0, report_.repairs_done, report_.moves_done});
     open = true;
   }
   if (open) {
@@ -57,12 +65,10 @@ void oracle::on_status(time_us at, const status_reply& st) {
     if (st.under_replicated == 0) {
       // While open, copies and moves hold the counts at the start.
       e.end = at;
-      e.copies = st.repairs_done - e.copies;
-      e.moves = st.moves_done - e.moves;
+      e.copies = report_.repairs_done - e.copies;
+      e.moves = report_.moves_done - e.moves;
     }
   }
-  report_.repairs_done = st.repairs_done;
-  report_.moves_done = st.moves_done;
   report_.last_status = st;
   report_.last_status_at = at;
 }

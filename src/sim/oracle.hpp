@@ -66,8 +66,10 @@ struct oracle_report {
   bool restored = false;       ///< replication-restored (within deadline)
   time_us recovery_time = -1;  ///< from the final heal to restored
   time_us final_heal_at = 0;
-  uint64_t repairs_done = 0;   ///< copies made (from the master's status)
-  uint64_t moves_done = 0;     ///< rebalance moves (from the master's status)
+  /// Repair copies and rebalance moves over the whole run, summed over
+  /// the masters' incarnations (a master's status counts since its start).
+  uint64_t repairs_done = 0;
+  uint64_t moves_done = 0;
   std::vector<std::string> converge_examples;
   std::vector<std::string> restore_examples; ///< why not restored (last check)
   /// single-active-master: what broke it, in plain words (at most 5).
@@ -132,6 +134,10 @@ private:
   uint32_t rf_;
   time_us detect_bound_;
   uint64_t last_under_ = UINT64_MAX;
+  /// The counters of the last status seen (a lower one: another master, or
+  /// this one restarted, counting from 0 again).
+  uint64_t seen_repairs_ = 0;
+  uint64_t seen_moves_ = 0;
   oracle_report report_;
   std::map<uint64_t, std::string> active_at_; ///< epoch -> its active master
   std::string active_;                        ///< the newest active master
